@@ -1,0 +1,1 @@
+"""Taskboard accounts-service: users, login, JWT issuing."""

@@ -1,0 +1,18 @@
+"""Abstract ports the use cases need; infrastructure implements them, tests fake them."""
+
+from accounts.application.ports.password_hasher import PasswordHasher
+from accounts.application.ports.token_issuer import AccessToken, TokenIssuer
+from accounts.application.ports.unit_of_work import UnitOfWork
+from accounts.application.ports.user_read_model import UserProjectView, UserReadModel, UserView
+from accounts.application.ports.user_repository import UserRepository
+
+__all__ = [
+    "AccessToken",
+    "PasswordHasher",
+    "TokenIssuer",
+    "UnitOfWork",
+    "UserProjectView",
+    "UserReadModel",
+    "UserRepository",
+    "UserView",
+]

@@ -1,0 +1,17 @@
+"""Port: slow, salted password hashing."""
+
+import abc
+
+from accounts.domain.password import Password
+
+
+class PasswordHasher(abc.ABC):
+    """Hashes and checks passwords without blocking the caller's event loop."""
+
+    @abc.abstractmethod
+    async def hash(self, password: Password) -> str: ...
+
+    @abc.abstractmethod
+    async def verify(self, secret: str, password_hash: str | None) -> bool:
+        """True when ``secret`` matches. With no hash, spend the same time and answer False,
+        so a response time does not tell whether an email is registered."""

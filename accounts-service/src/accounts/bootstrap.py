@@ -1,0 +1,76 @@
+"""Composition root: the only place that knows which concrete class serves each port."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from accounts.application.ports import PasswordHasher, TokenIssuer, UnitOfWork, UserReadModel
+from accounts.config import Settings
+from accounts.infrastructure.persistence.database import make_engine, make_session_factory
+from accounts.infrastructure.persistence.orm import start_mappers
+from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from accounts.infrastructure.persistence.user_read_model import SqlUserReadModel
+from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
+from accounts.infrastructure.security.jwt_tokens import JwtTokenIssuer, JwtTokenVerifier
+from accounts.infrastructure.security.signing_key import SigningKey
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    """Everything a request or a consumer needs, built once per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    uow: Callable[[], UnitOfWork]
+    hasher: PasswordHasher
+    tokens: TokenIssuer
+    verifier: JwtTokenVerifier
+    signing_key: SigningKey
+    read_model: UserReadModel
+
+    async def close(self) -> None:
+        if isinstance(self.hasher, BcryptPasswordHasher):
+            self.hasher.close()
+        await self.engine.dispose()
+
+
+def bootstrap(settings: Settings, *, hasher: PasswordHasher | None = None) -> Container:
+    start_mappers()
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    session_factory = make_session_factory(engine)
+    key = _signing_key(settings)
+    return Container(
+        settings=settings,
+        engine=engine,
+        uow=lambda: SqlAlchemyUnitOfWork(session_factory),
+        hasher=hasher
+        or BcryptPasswordHasher(rounds=settings.bcrypt_rounds, threads=settings.hashing_threads),
+        tokens=JwtTokenIssuer(
+            key,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_seconds=settings.access_token_ttl_seconds,
+        ),
+        verifier=JwtTokenVerifier(
+            [key], issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        ),
+        signing_key=key,
+        read_model=SqlUserReadModel(engine),
+    )
+
+
+def _signing_key(settings: Settings) -> SigningKey:
+    pem = settings.private_key_pem
+    if pem is not None:
+        return SigningKey.from_pem(pem)
+    logger.warning(
+        "No JWT signing key configured (ENVIRONMENT=dev): using a throw-away key; tokens will "
+        "not survive a restart. Run 'make dev-keys' and set JWT_PRIVATE_KEY_FILE."
+    )
+    return SigningKey.generate()

@@ -1,0 +1,1 @@
+"""The accounts domain: plain Python, no framework imports."""

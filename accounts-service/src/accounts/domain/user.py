@@ -1,0 +1,61 @@
+"""The User aggregate: an account someone logs in with."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from accounts.domain.email_address import EmailAddress
+from accounts.domain.events import DomainEvent, UserAccountCreated, UserEmailChanged
+
+
+class User:
+    """Owns its email address and password hash; every change bumps ``version``.
+
+    ``events`` holds what happened since the aggregate was loaded; the unit of work turns them
+    into outbox rows in the same transaction.
+    """
+
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        email: EmailAddress,
+        password_hash: str,
+        version: int,
+        created_at: datetime,
+    ) -> None:
+        self.id = id
+        self.email = email
+        self.password_hash = password_hash
+        self.version = version
+        self.created_at = created_at
+        self.events: list[DomainEvent] = []
+
+    @classmethod
+    def register(cls, *, email: EmailAddress, password_hash: str) -> User:
+        now = datetime.now(UTC)
+        user = cls(id=uuid4(), email=email, password_hash=password_hash, version=1, created_at=now)
+        user.events.append(
+            UserAccountCreated(user_id=user.id, user_version=1, occurred_at=now, email=email.value)
+        )
+        return user
+
+    def change_email(self, new_email: EmailAddress) -> None:
+        if new_email == self.email:
+            return
+        old_email = self.email
+        self.email = new_email
+        self.version += 1
+        self.events.append(
+            UserEmailChanged(
+                user_id=self.id,
+                user_version=self.version,
+                occurred_at=datetime.now(UTC),
+                old_email=old_email.value,
+                new_email=new_email.value,
+            )
+        )
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id}, email={self.email.value!r}, version={self.version})"

@@ -1,0 +1,1 @@
+"""The edges of the service: HTTP (FastAPI) and command-line tools."""

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL, bcrypt, JWT, the outbox."""

@@ -1,0 +1,66 @@
+"""Real PostgreSQL: one throw-away database per test run, migrated with the real Alembic CLI."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from accounts.bootstrap import Container, bootstrap
+from accounts.config import Settings
+from accounts.entrypoints.http.app import create_app
+from accounts.infrastructure.security.signing_key import SigningKey
+from pydantic import SecretStr
+from sqlalchemy import text
+from taskboard_testing import ThrowawayDatabase, run_alembic
+
+SERVICE_DIR = Path(__file__).parents[2]
+TEST_KEY = SigningKey.generate()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with ThrowawayDatabase("accounts") as database:
+        run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
+        yield database.url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        jwt_private_key=SecretStr(TEST_KEY.to_pem().decode()),
+        bcrypt_rounds=4,  # the minimum: hashing speed is not under test here
+    )
+
+
+@pytest.fixture(scope="session")
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    container = bootstrap(settings)
+    yield container
+    await container.close()
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(container: Container) -> AsyncIterator[None]:
+    yield
+    async with container.engine.begin() as connection:
+        await connection.execute(
+            text("TRUNCATE accounts.users, accounts.outbox, accounts.inbox, accounts.user_projects")
+        )
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container=container)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://accounts") as c,
+    ):
+        yield c

@@ -1,0 +1,122 @@
+"""Repository and unit of work against the real database."""
+
+import asyncio
+
+import pytest
+from accounts.application.commands import RegisterUser
+from accounts.application.register_user import register_user
+from accounts.bootstrap import Container
+from accounts.domain.email_address import EmailAddress
+from accounts.domain.errors import ConcurrentUpdateError, EmailAddressAlreadyTakenError
+from accounts.domain.user import User
+from accounts.infrastructure.correlation import correlation_id
+from accounts.infrastructure.persistence import unit_of_work as uow_module
+from accounts.infrastructure.persistence.tables import outbox, users
+from sqlalchemy import func, select
+
+
+async def count(container: Container, table) -> int:  # type: ignore[no-untyped-def]
+    async with container.engine.connect() as connection:
+        return (await connection.execute(select(func.count()).select_from(table))).scalar_one()
+
+
+async def test_a_user_round_trips_with_its_value_objects(container: Container) -> None:
+    user = User.register(email=EmailAddress("Ada@Example.com"), password_hash="hash")
+    async with container.uow() as uow:
+        uow.users.add(user)
+        await uow.commit()
+
+    async with container.uow() as uow:
+        loaded = await uow.users.get_by_email(EmailAddress("ADA@example.COM"))
+
+    assert loaded is not None
+    assert loaded is not user
+    assert (loaded.id, loaded.email, loaded.password_hash, loaded.version) == (
+        user.id,
+        EmailAddress("Ada@example.com"),
+        "hash",
+        1,
+    )
+    assert loaded.events == []
+
+
+async def test_registration_writes_the_user_and_its_outbox_row_together(
+    container: Container,
+) -> None:
+    token = correlation_id.set("req-42")
+    try:
+        user = await register_user(
+            RegisterUser("ada@example.com", "password1"), container.uow(), container.hasher
+        )
+    finally:
+        correlation_id.reset(token)
+
+    async with container.engine.connect() as connection:
+        row = (await connection.execute(select(outbox))).one()
+    assert row.message_type == "UserAccountCreated"
+    assert row.exchange == "accounts.events"
+    assert row.routing_key == "user.account_created.v1"
+    assert row.aggregate_id == user.id
+    assert row.aggregate_version == 1
+    assert row.published_at is None
+    assert row.correlation_id == "req-42"
+    assert row.body["message_id"] == str(row.message_id)
+    assert row.body["correlation_id"] == "req-42"
+    assert row.body["payload"] == {"user_id": str(user.id), "email": "ada@example.com"}
+
+
+async def test_a_failure_after_the_user_insert_leaves_neither_user_nor_event(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_outbox_row(*args: object, **kwargs: object) -> dict[str, object]:
+        raise RuntimeError("outbox write failed")
+
+    monkeypatch.setattr(uow_module, "outbox_row", broken_outbox_row)
+    with pytest.raises(RuntimeError, match="outbox write failed"):
+        await register_user(
+            RegisterUser("ada@example.com", "password1"), container.uow(), container.hasher
+        )
+
+    assert await count(container, users) == 0
+    assert await count(container, outbox) == 0
+
+
+async def test_concurrent_registrations_of_one_address_leave_exactly_one_user(
+    container: Container,
+) -> None:
+    attempts = [
+        register_user(RegisterUser(email, "password1"), container.uow(), container.hasher)
+        for email in ["race@example.com", "RACE@example.com", "Race@Example.com"] * 3
+    ]
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+
+    winners = [r for r in results if isinstance(r, User)]
+    losers = [r for r in results if isinstance(r, EmailAddressAlreadyTakenError)]
+    assert len(winners) == 1
+    assert len(losers) == len(attempts) - 1
+    assert await count(container, users) == 1
+    assert await count(container, outbox) == 1
+
+
+async def test_a_stale_write_is_refused_rather_than_overwriting(container: Container) -> None:
+    user = User.register(email=EmailAddress("ada@example.com"), password_hash="hash")
+    async with container.uow() as uow:
+        uow.users.add(user)
+        await uow.commit()
+
+    async with container.uow() as first, container.uow() as second:
+        mine = await first.users.get(user.id)
+        theirs = await second.users.get(user.id)
+        assert mine is not None
+        assert theirs is not None
+        mine.change_email(EmailAddress("mine@example.com"))
+        theirs.change_email(EmailAddress("theirs@example.com"))
+        await first.commit()
+        with pytest.raises(ConcurrentUpdateError):
+            await second.commit()
+
+    async with container.uow() as uow:
+        stored = await uow.users.get(user.id)
+    assert stored is not None
+    assert (stored.email.value, stored.version) == ("mine@example.com", 2)
+    assert await count(container, outbox) == 2  # created + the one change that won

@@ -1,0 +1,73 @@
+"""In-memory stand-ins for the application's ports (unit tests only)."""
+
+from uuid import UUID
+
+from accounts.application.ports import (
+    AccessToken,
+    PasswordHasher,
+    TokenIssuer,
+    UnitOfWork,
+    UserReadModel,
+    UserRepository,
+    UserView,
+)
+from accounts.domain.email_address import EmailAddress
+from accounts.domain.events import DomainEvent
+from accounts.domain.password import Password
+from accounts.domain.user import User
+
+
+class FakeUserRepository(UserRepository):
+    def __init__(self, users: list[User] | None = None) -> None:
+        super().__init__()
+        self.users = {user.id: user for user in users or []}
+
+    def _add(self, user: User) -> None:
+        self.users[user.id] = user
+
+    async def _get(self, user_id: UUID) -> User | None:
+        return self.users.get(user_id)
+
+    async def _get_by_email(self, email: EmailAddress) -> User | None:
+        return next((u for u in self.users.values() if u.email.same_as(email)), None)
+
+
+class FakeUnitOfWork(UnitOfWork):
+    def __init__(self, users: list[User] | None = None) -> None:
+        self.users = FakeUserRepository(users)
+        self.committed = 0
+        self.published: list[DomainEvent] = []
+
+    async def _commit(self, events: list[DomainEvent]) -> None:
+        self.committed += 1
+        self.published.extend(events)
+
+    async def rollback(self) -> None:
+        pass
+
+
+class FakePasswordHasher(PasswordHasher):
+    """Reversible 'hash' so tests can see what was stored; counts verifications."""
+
+    def __init__(self) -> None:
+        self.verifications = 0
+
+    async def hash(self, password: Password) -> str:
+        return "hashed:" + password.secret
+
+    async def verify(self, secret: str, password_hash: str | None) -> bool:
+        self.verifications += 1
+        return password_hash == "hashed:" + secret
+
+
+class FakeTokenIssuer(TokenIssuer):
+    def issue(self, user_id: UUID) -> AccessToken:
+        return AccessToken(token=f"token-for-{user_id}", expires_in=60)
+
+
+class FakeUserReadModel(UserReadModel):
+    def __init__(self, views: list[UserView] | None = None) -> None:
+        self.views = {view.id: view for view in views or []}
+
+    async def get_user(self, user_id: UUID) -> UserView | None:
+        return self.views.get(user_id)

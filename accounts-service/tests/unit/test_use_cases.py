@@ -1,0 +1,136 @@
+from uuid import uuid4
+
+import pytest
+from accounts.application.authenticate import authenticate
+from accounts.application.change_user_email_address import change_user_email_address
+from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
+from accounts.application.get_user import get_user
+from accounts.application.ports import UserProjectView, UserView
+from accounts.application.register_user import register_user
+from accounts.domain.email_address import EmailAddress
+from accounts.domain.errors import (
+    EmailAddressAlreadyTakenError,
+    InvalidCredentialsError,
+    InvalidEmailAddressError,
+    InvalidPasswordError,
+    UserNotFoundError,
+)
+from accounts.domain.events import UserAccountCreated, UserEmailChanged
+from accounts.domain.user import User
+
+from .fakes import FakePasswordHasher, FakeTokenIssuer, FakeUnitOfWork, FakeUserReadModel
+
+
+def a_user(email: str = "ada@example.com", secret: str = "password1") -> User:
+    user = User.register(email=EmailAddress(email), password_hash="hashed:" + secret)
+    user.events.clear()
+    return user
+
+
+async def test_register_user_stores_hashed_password_and_commits_the_event() -> None:
+    uow = FakeUnitOfWork()
+
+    user = await register_user(
+        RegisterUser(email="Ada@Example.com", password="password1"), uow, FakePasswordHasher()
+    )
+
+    assert uow.users.users[user.id].password_hash == "hashed:password1"
+    assert user.email.value == "Ada@example.com"
+    assert uow.committed == 1
+    assert [type(e) for e in uow.published] == [UserAccountCreated]
+
+
+async def test_register_user_refuses_an_address_taken_in_another_case() -> None:
+    uow = FakeUnitOfWork([a_user("ada@example.com")])
+
+    with pytest.raises(EmailAddressAlreadyTakenError):
+        await register_user(
+            RegisterUser(email="ADA@example.com", password="password1"), uow, FakePasswordHasher()
+        )
+    assert uow.committed == 0
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "error"),
+    [
+        ("not-an-email", "password1", InvalidEmailAddressError),
+        ("ada@example.com", "short", InvalidPasswordError),
+        ("ada@example.com", "x" * 73, InvalidPasswordError),
+    ],
+)
+async def test_register_user_refuses_bad_input_before_touching_storage(
+    email: str, password: str, error: type[Exception]
+) -> None:
+    uow = FakeUnitOfWork()
+    with pytest.raises(error):
+        await register_user(RegisterUser(email=email, password=password), uow, FakePasswordHasher())
+    assert uow.users.users == {}
+
+
+async def test_change_email_commits_the_change_and_its_event() -> None:
+    user = a_user()
+    uow = FakeUnitOfWork([user])
+
+    await change_user_email_address(ChangeUserEmailAddress(user.id, "ada@lovelace.org"), uow)
+
+    assert user.email.value == "ada@lovelace.org"
+    assert [type(e) for e in uow.published] == [UserEmailChanged]
+
+
+async def test_change_email_to_another_users_address_is_refused() -> None:
+    ada, bob = a_user("ada@example.com"), a_user("bob@example.com")
+    uow = FakeUnitOfWork([ada, bob])
+
+    with pytest.raises(EmailAddressAlreadyTakenError):
+        await change_user_email_address(ChangeUserEmailAddress(ada.id, "BOB@example.com"), uow)
+    assert ada.email.value == "ada@example.com"
+    assert uow.committed == 0
+
+
+async def test_change_email_to_own_address_in_other_case_is_allowed() -> None:
+    ada = a_user("ada@example.com")
+    uow = FakeUnitOfWork([ada])
+
+    await change_user_email_address(ChangeUserEmailAddress(ada.id, "Ada@example.com"), uow)
+
+    assert ada.email.value == "Ada@example.com"
+
+
+async def test_change_email_of_unknown_user_is_not_found() -> None:
+    with pytest.raises(UserNotFoundError):
+        await change_user_email_address(
+            ChangeUserEmailAddress(uuid4(), "ada@example.com"), FakeUnitOfWork()
+        )
+
+
+async def test_authenticate_returns_a_token_for_the_right_password() -> None:
+    user = a_user()
+    token = await authenticate(
+        Authenticate("ADA@example.com", "password1"),
+        FakeUnitOfWork([user]),
+        FakePasswordHasher(),
+        FakeTokenIssuer(),
+    )
+    assert token.token == f"token-for-{user.id}"
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("ada@example.com", "wrong-password"), ("nobody@example.com", "password1"), ("junk", "x")],
+)
+async def test_authenticate_gives_one_error_and_always_spends_a_hash_check(
+    email: str, password: str
+) -> None:
+    hasher = FakePasswordHasher()
+    with pytest.raises(InvalidCredentialsError, match="Incorrect email or password"):
+        await authenticate(
+            Authenticate(email, password), FakeUnitOfWork([a_user()]), hasher, FakeTokenIssuer()
+        )
+    assert hasher.verifications == 1
+
+
+async def test_get_user_returns_the_view_or_not_found() -> None:
+    view = UserView(id=uuid4(), email="a@b.co", projects=[UserProjectView(uuid4(), "Work")])
+    assert await get_user(view.id, FakeUserReadModel([view])) == view
+    with pytest.raises(UserNotFoundError):
+        await get_user(uuid4(), FakeUserReadModel([view]))

@@ -1,0 +1,1 @@
+"""Taskboard gateway (routing reverse proxy), built by the gateway issue."""

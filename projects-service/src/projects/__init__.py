@@ -1,0 +1,1 @@
+"""Taskboard projects-service."""
