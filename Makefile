@@ -17,7 +17,7 @@ TEST_SUITES := contracts accounts-service projects-service gateway
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-20s %s\n", $$1, $$2}'
 
 $(VENV):
 	uv venv --quiet $(VENV)
@@ -64,6 +64,14 @@ test: ## every test layer that exists: unit, integration (real PostgreSQL/Rabbit
 test-unit: ## only the fast in-memory tests
 	@for suite in $(TEST_SUITES); do [ -d $$suite/tests ] || continue; (cd $$suite && ../$(BIN)/pytest -q -m "not integration" tests) || [ $$? -eq 5 ] || exit 1; done
 
+.PHONY: contracts-snapshots
+contracts-snapshots: ## rewrite the events' JSON Schema snapshots (refuses incompatible changes)
+	$(PY) -m contracts.snapshots write
+
+.PHONY: asyncapi
+asyncapi: ## rewrite the AsyncAPI document of every event (contracts/src/contracts/asyncapi.json)
+	$(PY) -m contracts.asyncapi write
+
 .PHONY: dev-keys
 dev-keys: ## generate the git-ignored development signing key for accounts-service
 	@$(BIN)/accounts-dev-key $(JWT_PRIVATE_KEY_FILE)
@@ -73,10 +81,11 @@ db: ## create the development database if it does not exist
 	@$(PY) scripts/ensure_database.py "$(DATABASE_URL)"
 
 .PHONY: migrate
-migrate: db ## apply every service's migrations to DATABASE_URL
+migrate: db ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
 	@for svc in $(SERVICES); do \
 	  if [ -f $$svc/alembic.ini ]; then echo "== $$svc"; (cd $$svc && ../$(BIN)/alembic upgrade head) || exit 1; fi; \
 	done
+	$(BIN)/accounts-worker --declare-topology
 
 JWT_PRIVATE_KEY_FILE ?= $(abspath .secrets/jwt-dev-private.pem)
 export JWT_PRIVATE_KEY_FILE

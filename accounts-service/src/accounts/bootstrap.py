@@ -10,8 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from accounts.application.ports import PasswordHasher, TokenIssuer, UnitOfWork, UserReadModel
 from accounts.config import Settings
-from accounts.infrastructure.persistence.database import make_engine, make_session_factory
+from accounts.infrastructure.messaging.broker import make_broker
+from accounts.infrastructure.messaging.messaging import Messaging
+from accounts.infrastructure.messaging.outbox_listener import OutboxListener
+from accounts.infrastructure.messaging.outbox_relay import OutboxRelay, RelaySettings
+from accounts.infrastructure.persistence.database import (
+    driver_free_url,
+    make_engine,
+    make_session_factory,
+)
 from accounts.infrastructure.persistence.orm import start_mappers
+from accounts.infrastructure.persistence.tables import OUTBOX_CHANNEL, inbox, outbox
 from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from accounts.infrastructure.persistence.user_read_model import SqlUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
@@ -33,8 +42,10 @@ class Container:
     verifier: JwtTokenVerifier
     signing_key: SigningKey
     read_model: UserReadModel
+    messaging: Messaging
 
     async def close(self) -> None:
+        await self.messaging.stop()
         if isinstance(self.hasher, BcryptPasswordHasher):
             self.hasher.close()
         await self.engine.dispose()
@@ -62,6 +73,36 @@ def bootstrap(settings: Settings, *, hasher: PasswordHasher | None = None) -> Co
         ),
         signing_key=key,
         read_model=SqlUserReadModel(engine),
+        messaging=build_messaging(settings, engine),
+    )
+
+
+def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
+    broker = make_broker(
+        settings.amqp_url, app_id=settings.service_name, prefetch=settings.consumer_prefetch
+    )
+    relay = listener = None
+    if settings.run_relay:
+        relay = OutboxRelay(
+            engine,
+            broker,
+            outbox,
+            RelaySettings(
+                batch_size=settings.relay_batch_size,
+                poll_interval=settings.relay_poll_interval_seconds,
+            ),
+        )
+        listener = OutboxListener(
+            driver_free_url(settings.database_url), OUTBOX_CHANNEL, on_notify=relay.wake
+        )
+    return Messaging(
+        broker,
+        engine=engine,
+        inbox=inbox,
+        retry_delay_ms=settings.retry_delay_ms,
+        max_attempts=settings.max_delivery_attempts,
+        relay=relay,
+        listener=listener,
     )
 
 

@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     jwt_audience: str = "taskboard"
     access_token_ttl_seconds: int = Field(default=3600, ge=60)
 
+    run_consumers: bool = Field(default=True, description="Consume events in this process.")
+    run_relay: bool = Field(default=True, description="Relay the outbox from this process.")
+    relay_batch_size: int = Field(default=200, ge=1)
+    relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    consumer_prefetch: int = Field(default=32, ge=1)
+    retry_delay_ms: int = Field(default=5_000, ge=1)
+    max_delivery_attempts: int = Field(default=5, ge=1)
+
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     hashing_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
 

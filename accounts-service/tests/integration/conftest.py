@@ -1,5 +1,6 @@
 """Real PostgreSQL: one throw-away database per test run, migrated with the real Alembic CLI."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -8,10 +9,11 @@ import pytest
 from accounts.bootstrap import Container, bootstrap
 from accounts.config import Settings
 from accounts.entrypoints.http.app import create_app
+from accounts.entrypoints.messaging import subscribe_all
 from accounts.infrastructure.security.signing_key import SigningKey
 from pydantic import SecretStr
 from sqlalchemy import text
-from taskboard_testing import ThrowawayDatabase, run_alembic
+from taskboard_testing import ThrowawayDatabase, ThrowawayVhost, run_alembic
 
 SERVICE_DIR = Path(__file__).parents[2]
 TEST_KEY = SigningKey.generate()
@@ -31,18 +33,31 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def amqp_url() -> Iterator[str]:
+    with ThrowawayVhost("accounts") as vhost:
+        yield vhost.url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, amqp_url: str) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
+        amqp_url=amqp_url,
         jwt_private_key=SecretStr(TEST_KEY.to_pem().decode()),
         bcrypt_rounds=4,  # the minimum: hashing speed is not under test here
+        retry_delay_ms=200,
+        max_delivery_attempts=3,
     )
 
 
 @pytest.fixture(scope="session")
 async def container(settings: Settings) -> AsyncIterator[Container]:
+    """The service as it runs: consumers subscribed, relay and broker connection started."""
     container = bootstrap(settings)
+    subscribe_all(container)
+    await container.messaging.start()
+    await asyncio.wait_for(container.messaging.connected.wait(), timeout=30)
     yield container
     await container.close()
 

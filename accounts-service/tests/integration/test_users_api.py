@@ -309,7 +309,7 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
 
 
 async def test_unknown_paths_and_methods_answer_problems(client: httpx.AsyncClient) -> None:

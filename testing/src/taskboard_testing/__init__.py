@@ -1,6 +1,16 @@
 """Test-only helpers shared by the suites. Service code never imports this package."""
 
+from taskboard_testing.polling import eventually
 from taskboard_testing.postgres import ThrowawayDatabase, admin_database_url, run_alembic
+from taskboard_testing.rabbitmq import ThrowawayVhost, rabbitmqctl
 from taskboard_testing.services import require_service
 
-__all__ = ["ThrowawayDatabase", "admin_database_url", "require_service", "run_alembic"]
+__all__ = [
+    "ThrowawayDatabase",
+    "ThrowawayVhost",
+    "admin_database_url",
+    "eventually",
+    "rabbitmqctl",
+    "require_service",
+    "run_alembic",
+]

@@ -11,6 +11,7 @@ from accounts.config import Settings
 from accounts.entrypoints.http import operations, users
 from accounts.entrypoints.http.problems import install_problem_handlers
 from accounts.entrypoints.http.request_id import RequestIdMiddleware
+from accounts.entrypoints.messaging import subscribe_all
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
@@ -21,6 +22,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.container = container or bootstrap(settings or Settings())
+        if owned:
+            subscribe_all(app.state.container)
+            await app.state.container.messaging.start()
         try:
             yield
         finally:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 SCHEMA = "accounts"
+OUTBOX_CHANNEL = "accounts_outbox"  # NOTIFY channel of the outbox trigger (migration 0002)
 metadata = MetaData(schema=SCHEMA)
 
 users = Table(
@@ -69,7 +70,7 @@ user_projects = Table(
     metadata,
     Column("project_id", Uuid, primary_key=True),
     Column("user_id", Uuid, nullable=False, index=True),
-    Column("name", String(100), nullable=False),
+    Column("name", String(100), nullable=True),  # null until an event carrying it arrives
     Column("project_version", Integer, nullable=False),
     Column("deleted", Boolean, nullable=False, server_default="false"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -24,7 +24,11 @@ class SqlUserReadModel(UserReadModel):
                 return None
             projects = await connection.execute(
                 select(user_projects.c.project_id, user_projects.c.name)
-                .where(user_projects.c.user_id == user_id, user_projects.c.deleted.is_(False))
+                .where(
+                    user_projects.c.user_id == user_id,
+                    user_projects.c.deleted.is_(False),
+                    user_projects.c.name.is_not(None),
+                )
                 .order_by(user_projects.c.name, user_projects.c.project_id)
             )
             return UserView(

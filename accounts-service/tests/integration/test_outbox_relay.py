@@ -1,0 +1,95 @@
+"""Producer side, over the real broker: what the relay actually publishes."""
+
+import json
+import time
+from uuid import UUID
+
+import httpx
+import jsonschema
+from accounts.bootstrap import Container
+from accounts.infrastructure.persistence.tables import outbox
+from sqlalchemy import select
+from taskboard_testing import eventually
+
+from contracts import ACCOUNTS_EXCHANGE, Envelope, UserAccountCreated, UserEmailChanged
+
+from .amqp import amqp, capture
+from .test_users_api import bearer, login, register
+
+
+def contract_schema(event: type) -> dict:  # type: ignore[type-arg]
+    return Envelope[event].model_json_schema()  # type: ignore[valid-type]
+
+
+async def unpublished(container: Container) -> int:
+    async with container.engine.connect() as connection:
+        rows = await connection.execute(
+            select(outbox.c.message_id).where(outbox.c.published_at.is_(None))
+        )
+        return len(rows.all())
+
+
+async def test_registration_is_published_with_the_contract_body_and_amqp_properties(
+    client: httpx.AsyncClient, container: Container, amqp_url: str
+) -> None:
+    async with amqp(amqp_url) as channel:
+        events = await capture(channel, ACCOUNTS_EXCHANGE, "user.account_created.v1")
+        started = time.perf_counter()
+        created = await client.post(
+            "/api/users",
+            json={"email": "ada@example.com", "password": "password1"},
+            headers={"X-Request-ID": "req-relay-1"},
+        )
+        message = await events.next()
+        latency = time.perf_counter() - started
+
+    body = json.loads(message.body)
+    jsonschema.validate(body, contract_schema(UserAccountCreated))
+    assert body["payload"] == {"user_id": created.json()["id"], "email": "ada@example.com"}
+    assert body["type"] == "UserAccountCreated"
+    assert body["producer"] == "accounts-service"
+    assert message.message_id == body["message_id"]
+    assert message.correlation_id == "req-relay-1" == body["correlation_id"]
+    assert message.type == "UserAccountCreated"
+    assert message.content_type == "application/json"
+    assert message.delivery_mode == 2  # persistent
+    assert message.routing_key == "user.account_created.v1"
+    assert message.headers["aggregate_version"] == 1
+    assert message.app_id == "accounts-service"
+    # Woken by NOTIFY, not by the 1 s poll: well under the poll interval.
+    assert latency < 0.9, f"relay took {latency:.3f}s: the LISTEN/NOTIFY wake-up did not fire"
+    await eventually(lambda: unpublished(container), until=lambda n: n == 0, what="row marked sent")
+
+
+async def test_email_change_is_published_after_the_registration(
+    client: httpx.AsyncClient, container: Container, amqp_url: str
+) -> None:
+    async with amqp(amqp_url) as channel:
+        events = await capture(channel, ACCOUNTS_EXCHANGE, "user.*.v1")
+        await register(client, "ada@example.com")
+        token = (await login(client, "ada@example.com")).json()["access_token"]
+        await client.put("/api/users/me", json={"email": "ada@lovelace.org"}, headers=bearer(token))
+        first, second = await events.next(), await events.next()
+
+    changed = json.loads(second.body)
+    jsonschema.validate(changed, contract_schema(UserEmailChanged))
+    assert [first.type, second.type] == ["UserAccountCreated", "UserEmailChanged"]
+    assert changed["aggregate_version"] == 2
+    assert changed["payload"]["old_email"] == "ada@example.com"
+    assert changed["payload"]["new_email"] == "ada@lovelace.org"
+    assert UUID(changed["aggregate_id"]) == UUID(json.loads(first.body)["aggregate_id"])
+
+
+async def test_a_burst_of_rows_is_published_exactly_once_each(
+    client: httpx.AsyncClient, container: Container, amqp_url: str
+) -> None:
+    async with amqp(amqp_url) as channel:
+        events = await capture(channel, ACCOUNTS_EXCHANGE, "user.account_created.v1")
+        for n in range(30):
+            assert (await register(client, f"user{n}@example.com")).status_code == 201
+        received = [await events.next() for _ in range(30)]
+        await eventually(lambda: unpublished(container), until=lambda n: n == 0, what="all sent")
+        extra = await events.drain()
+
+    assert len({m.message_id for m in received}) == 30
+    assert extra == []
