@@ -3,13 +3,14 @@
 import asyncio
 from logging.config import fileConfig
 
-from accounts.config import Settings
-from accounts.infrastructure.persistence.database import async_url
-from accounts.infrastructure.persistence.tables import SCHEMA, metadata
 from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from accounts.config import Settings
+from accounts.infrastructure.persistence.database import async_url
+from accounts.infrastructure.persistence.tables import SCHEMA, metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

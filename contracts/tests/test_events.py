@@ -52,8 +52,29 @@ def test_an_envelope_round_trips_through_json_with_its_payload() -> None:
     assert Envelope[UserAccountCreated].model_validate_json(envelope.model_dump_json()) == envelope
 
 
-def test_unknown_fields_are_refused_so_typos_cannot_pass_silently() -> None:
+def test_fields_a_newer_producer_adds_are_ignored_by_older_consumers() -> None:
+    user_id = uuid4()
+    event = UserAccountCreated.model_validate(
+        {"user_id": str(user_id), "email": "a@b.co", "display_name": "added in a later 1.x"}
+    )
+    assert event == UserAccountCreated(user_id=user_id, email="a@b.co")
+
+
+def test_a_missing_required_field_is_refused() -> None:
     with pytest.raises(ValidationError):
-        UserAccountCreated.model_validate(
-            {"user_id": str(uuid4()), "email": "a@b.co", "emial": "typo"}
-        )
+        UserAccountCreated.model_validate({"user_id": str(uuid4())})
+
+
+def test_an_envelope_whose_type_or_version_misnames_its_payload_is_refused() -> None:
+    envelope = Envelope.wrap(
+        UserAccountCreated(user_id=uuid4(), email="ada@example.com"),
+        message_id=uuid4(),
+        occurred_at=datetime(2026, 11, 25, 12, 0, tzinfo=UTC),
+        producer="accounts-service",
+        correlation_id="req-1",
+        aggregate_id=uuid4(),
+        aggregate_version=1,
+    )
+    for wrong in ({"type": "ProjectCreated"}, {"version": 2}):
+        with pytest.raises(ValidationError, match="type and version must be"):
+            Envelope[UserAccountCreated].model_validate({**envelope.model_dump(), **wrong})

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
+
 from accounts.bootstrap import Container, bootstrap
 from accounts.config import Settings
 from accounts.entrypoints.http.app import create_app
 from accounts.entrypoints.messaging import subscribe_all
 from accounts.infrastructure.security.signing_key import SigningKey
-from pydantic import SecretStr
-from sqlalchemy import text
 from taskboard_testing import ThrowawayDatabase, ThrowawayVhost, run_alembic
 
 SERVICE_DIR = Path(__file__).parents[2]

@@ -2,6 +2,7 @@
 
 import asyncpg
 import pytest
+
 from taskboard_testing import ThrowawayDatabase, run_alembic
 
 from .conftest import SERVICE_DIR

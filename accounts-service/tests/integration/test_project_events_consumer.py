@@ -5,12 +5,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from sqlalchemy import func, select
+
 from accounts.bootstrap import Container
 from accounts.infrastructure.persistence.tables import inbox, user_projects
-from sqlalchemy import func, select
-from taskboard_testing import eventually
-
 from contracts import (
+    ACCOUNTS_PROJECT_EVENTS_QUEUE,
     PROJECTS_EXCHANGE,
     Envelope,
     IntegrationEvent,
@@ -18,7 +18,9 @@ from contracts import (
     ProjectCreated,
     ProjectDeleted,
     ProjectRenamed,
+    examples,
 )
+from taskboard_testing import eventually
 
 from .amqp import amqp, publish_envelope
 from .test_users_api import bearer, token_for
@@ -50,9 +52,7 @@ async def send(
 
 def _routing_key(body: dict[str, Any] | bytes) -> str:
     assert isinstance(body, dict)
-    events = {
-        e.type_name(): e for e in (ProjectCreated, ProjectRenamed, ProjectArchived, ProjectDeleted)
-    }
+    events = {e.type_name(): e for e in ACCOUNTS_PROJECT_EVENTS_QUEUE.events}
     return events[body["type"]].routing_key()
 
 
@@ -98,6 +98,38 @@ async def test_created_renamed_deleted_flow_into_users_me(
         envelope(ProjectDeleted(project_id=project_id, owner_id=user_id), 4),
     )
     await eventually(lambda: me(client, token), until=lambda m: m["projects"] == [], what="delete")
+
+
+async def test_each_contract_example_applies_to_the_projection(
+    container: Container, amqp_url: str
+) -> None:
+    project_events = [e for e in examples() if e.type.startswith("Project")]
+    assert [e.type for e in project_events] == [
+        "ProjectCreated",
+        "ProjectRenamed",
+        "ProjectArchived",
+        "ProjectUnarchived",
+        "ProjectDeleted",
+    ]
+
+    async def projected() -> Any:
+        async with container.engine.connect() as connection:
+            return (await connection.execute(select(user_projects))).one_or_none()
+
+    name = None
+    for example_envelope in project_events:
+        await send(amqp_url, example_envelope.model_dump(mode="json"))
+        name = getattr(example_envelope.payload, "name", name)
+        row = await eventually(
+            projected,
+            until=lambda r, v=example_envelope.aggregate_version: (
+                r is not None and r.project_version == v
+            ),
+            what=f"{example_envelope.type} applied",
+        )
+        assert row.name == name
+        assert row.user_id == example_envelope.payload.owner_id
+        assert row.deleted is (example_envelope.type == "ProjectDeleted")
 
 
 async def test_the_same_message_delivered_twice_has_one_effect(
@@ -182,7 +214,7 @@ async def test_malformed_and_unknown_messages_are_dead_lettered_too(
             channel,
             PROJECTS_EXCHANGE,
             {"type": "ProjectExploded"},
-            routing_key="project.exploded.v1",
+            routing_key="project.created.v1",
         )
         dlq = await channel.declare_queue("accounts.project_events.dlq", passive=True)
 

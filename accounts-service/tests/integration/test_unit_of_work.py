@@ -3,6 +3,8 @@
 import asyncio
 
 import pytest
+from sqlalchemy import func, select
+
 from accounts.application.commands import RegisterUser
 from accounts.application.register_user import register_user
 from accounts.bootstrap import Container
@@ -12,7 +14,6 @@ from accounts.domain.user import User
 from accounts.infrastructure.correlation import correlation_id
 from accounts.infrastructure.persistence import unit_of_work as uow_module
 from accounts.infrastructure.persistence.tables import outbox, users
-from sqlalchemy import func, select
 
 
 async def count(container: Container, table) -> int:  # type: ignore[no-untyped-def]

@@ -8,10 +8,11 @@ from uuid import UUID, uuid4
 import httpx
 import jwt
 import pytest
+from sqlalchemy import func, insert, select
+
 from accounts.bootstrap import Container
 from accounts.infrastructure.persistence.tables import outbox, user_projects, users
 from accounts.infrastructure.security.signing_key import SigningKey
-from sqlalchemy import func, insert, select
 
 from . import tokens
 from .conftest import TEST_KEY

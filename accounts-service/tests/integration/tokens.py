@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import jwt
+
 from accounts.infrastructure.security.signing_key import SigningKey
 
 

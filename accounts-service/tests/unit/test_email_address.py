@@ -1,4 +1,5 @@
 import pytest
+
 from accounts.domain.email_address import EmailAddress
 from accounts.domain.errors import InvalidEmailAddressError
 

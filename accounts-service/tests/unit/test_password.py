@@ -1,4 +1,5 @@
 import pytest
+
 from accounts.domain.errors import InvalidPasswordError
 from accounts.domain.password import Password
 

@@ -1,6 +1,7 @@
 from uuid import uuid4
 
 import pytest
+
 from accounts.application.authenticate import authenticate
 from accounts.application.change_user_email_address import change_user_email_address
 from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser

@@ -1,8 +1,11 @@
 """Integration events shared by Taskboard services: the only code both services import."""
 
 from contracts.accounts_events import UserAccountCreated, UserEmailChanged
+from contracts.catalogue import ALL_EVENTS
+from contracts.documents import load_asyncapi_document, load_snapshot
 from contracts.envelope import Envelope
 from contracts.event import IntegrationEvent
+from contracts.examples import example, examples
 from contracts.names import (
     ACCOUNTS_EXCHANGE,
     ACCOUNTS_PRODUCER,
@@ -16,23 +19,23 @@ from contracts.projects_events import (
     ProjectRenamed,
     ProjectUnarchived,
 )
-
-ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
-    UserAccountCreated,
-    UserEmailChanged,
-    ProjectCreated,
-    ProjectRenamed,
-    ProjectArchived,
-    ProjectUnarchived,
-    ProjectDeleted,
+from contracts.topology import (
+    ACCOUNTS_PROJECT_EVENTS_QUEUE,
+    CONSUMER_QUEUES,
+    PROJECTS_USER_ACCOUNT_CREATED_QUEUE,
+    ConsumerQueueNames,
 )
 
 __all__ = [
     "ACCOUNTS_EXCHANGE",
     "ACCOUNTS_PRODUCER",
+    "ACCOUNTS_PROJECT_EVENTS_QUEUE",
     "ALL_EVENTS",
+    "CONSUMER_QUEUES",
     "PROJECTS_EXCHANGE",
     "PROJECTS_PRODUCER",
+    "PROJECTS_USER_ACCOUNT_CREATED_QUEUE",
+    "ConsumerQueueNames",
     "Envelope",
     "IntegrationEvent",
     "ProjectArchived",
@@ -42,4 +45,8 @@ __all__ = [
     "ProjectUnarchived",
     "UserAccountCreated",
     "UserEmailChanged",
+    "example",
+    "examples",
+    "load_asyncapi_document",
+    "load_snapshot",
 ]

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from contracts.event import IntegrationEvent
 
 PayloadT = TypeVar("PayloadT", bound=IntegrationEvent)
 
 
+def _pin_type_and_version(schema: JsonDict, model: type[Any]) -> None:
+    """``Envelope[SomeEvent]``'s schema admits only that event's name and major version, so a
+    snapshot catches a renamed event class and a validated message cannot claim another type."""
+    args = model.__pydantic_generic_metadata__["args"]
+    if len(args) != 1 or not hasattr(args[0], "event_type"):
+        return
+    event: type[IntegrationEvent] = args[0]
+    properties = cast(dict[str, JsonDict], schema["properties"])
+    properties["type"]["const"] = event.type_name()
+    properties["version"]["const"] = event.major_version
+
+
 class Envelope(BaseModel, Generic[PayloadT]):
     """Metadata a consumer needs to de-duplicate, order and trace an event, around its payload."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Tolerant reader: fields a newer producer adds are ignored, so adding an optional field
+    # never breaks a consumer that has not been redeployed yet.
+    model_config = ConfigDict(frozen=True, extra="ignore", json_schema_extra=_pin_type_and_version)
 
     message_id: UUID = Field(description="Unique per message; consumers de-duplicate on it.")
     type: str = Field(description="Event name, e.g. UserAccountCreated.")
@@ -27,6 +42,14 @@ class Envelope(BaseModel, Generic[PayloadT]):
     aggregate_id: UUID = Field(description="Id of the aggregate that changed.")
     aggregate_version: int = Field(ge=1, description="Aggregate version after the change.")
     payload: PayloadT
+
+    @model_validator(mode="after")
+    def _type_and_version_name_the_payload(self) -> Self:
+        expected = (self.payload.type_name(), self.payload.major_version)
+        if (self.type, self.version) != expected:
+            msg = f"type and version must be {expected} for a {type(self.payload).__name__}"
+            raise ValueError(msg)
+        return self
 
     @classmethod
     def wrap(

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 class IntegrationEvent(BaseModel):
     """An event published for other services; its fields are a public, versioned contract."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")  # tolerant reader, see Envelope
 
     event_type: ClassVar[str]
     """Dotted name used in routing keys, e.g. ``user.account_created``."""

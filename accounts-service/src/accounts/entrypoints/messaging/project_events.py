@@ -7,30 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from accounts.infrastructure.messaging.messaging import Messaging
 from accounts.infrastructure.persistence.user_projects_projection import apply_project_change
 from contracts import (
-    PROJECTS_EXCHANGE,
+    ACCOUNTS_PROJECT_EVENTS_QUEUE,
     Envelope,
-    IntegrationEvent,
-    ProjectArchived,
     ProjectCreated,
     ProjectDeleted,
     ProjectRenamed,
-    ProjectUnarchived,
 )
 
 CONSUMER_NAME = "accounts.user_projects_projection"
-QUEUE_NAME = "accounts.project_events"
-ROUTING_KEY = "project.*.v1"
-
-EVENTS: dict[str, type[IntegrationEvent]] = {
-    event.type_name(): event
-    for event in (
-        ProjectCreated,
-        ProjectRenamed,
-        ProjectArchived,
-        ProjectUnarchived,
-        ProjectDeleted,
-    )
-}
 
 
 async def project_event(envelope: Envelope[Any], connection: AsyncConnection) -> None:
@@ -49,10 +33,7 @@ async def project_event(envelope: Envelope[Any], connection: AsyncConnection) ->
 def subscribe(messaging: Messaging) -> None:
     messaging.consume(
         name=CONSUMER_NAME,
-        queue=QUEUE_NAME,
-        exchange=PROJECTS_EXCHANGE,
-        routing_key=ROUTING_KEY,
-        events=EVENTS,
+        queue=ACCOUNTS_PROJECT_EVENTS_QUEUE,
         handle=project_event,
         description="Keeps the user_projects projection that /users/me lists.",
     )

@@ -1,11 +1,10 @@
-"""A consumer's queue with its delayed-retry and dead-letter queues.
+"""A consumer's queue with its delayed-retry and dead-letter queues, as RabbitMQ declarations.
 
-``Q``        quorum queue the consumer reads; a rejected message dead-letters to ``Q.retry``.
-``Q.retry``  holds it for ``retry_delay_ms``, then dead-letters it back to ``Q`` (only ``Q``:
-             it goes through the default exchange, so other consumers never see the retry).
-``Q.dlq``    where a message lands after ``max_attempts`` failed attempts, for a person to see.
-
-A failing message leaves ``Q`` at once, so the messages behind it are never blocked.
+The names and the scheme come from ``contracts.ConsumerQueueNames``: ``Q`` (quorum, read by the
+consumer; a rejected message dead-letters to ``Q.retry``), ``Q.retry`` (holds it for the retry
+delay, then dead-letters it back to ``Q`` alone, through the default exchange) and ``Q.dlq``
+(where it lands after the last attempt). A failing message leaves ``Q`` at once, so the
+messages behind it are never blocked.
 """
 
 from __future__ import annotations
@@ -16,26 +15,38 @@ from typing import Any
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 
+from contracts import ConsumerQueueNames
+
 DEFAULT_EXCHANGE = ""
 
 
 @dataclass(frozen=True)
 class ConsumerQueue:
-    name: str
-    exchange: str
-    routing_key: str  # topic pattern, e.g. "project.*.v1"
+    names: ConsumerQueueNames
     retry_delay_ms: int = 5_000
     max_attempts: int = 5
     # Safety net for a message that crashes the process before it can be rejected.
     delivery_limit: int = 20
 
     @property
+    def name(self) -> str:
+        return self.names.name
+
+    @property
+    def exchange(self) -> str:
+        return self.names.exchange
+
+    @property
+    def routing_keys(self) -> tuple[str, ...]:
+        return self.names.routing_keys
+
+    @property
     def retry_name(self) -> str:
-        return f"{self.name}.retry"
+        return self.names.retry_queue
 
     @property
     def dead_letter_name(self) -> str:
-        return f"{self.name}.dlq"
+        return self.names.dead_letter_queue
 
     def source_exchange(self) -> RabbitExchange:
         return RabbitExchange(self.exchange, type=ExchangeType.TOPIC, durable=True)
@@ -45,7 +56,7 @@ class ConsumerQueue:
             self.name,
             queue_type=QueueType.QUORUM,
             durable=True,
-            routing_key=self.routing_key,
+            routing_key=self.routing_keys[0],  # the others are bound by Messaging.declare_topology
             arguments={
                 "x-dead-letter-exchange": DEFAULT_EXCHANGE,
                 "x-dead-letter-routing-key": self.retry_name,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
 
 from faststream import AckPolicy
 from faststream.rabbit import RabbitBroker
@@ -18,7 +17,7 @@ from accounts.infrastructure.messaging.consumer_queue import ConsumerQueue
 from accounts.infrastructure.messaging.outbox_listener import OutboxListener
 from accounts.infrastructure.messaging.outbox_relay import OutboxRelay
 from accounts.infrastructure.messaging.reliable_consumer import EffectHandler, ReliableConsumer
-from contracts import IntegrationEvent
+from contracts import ConsumerQueueNames
 
 logger = logging.getLogger(__name__)
 
@@ -59,25 +58,18 @@ class Messaging:
         self,
         *,
         name: str,
-        queue: str,
-        exchange: str,
-        routing_key: str,
-        events: Mapping[str, type[IntegrationEvent]],
+        queue: ConsumerQueueNames,
         handle: EffectHandler,
         description: str,
     ) -> ConsumerQueue:
-        """Subscribe ``handle`` to ``events`` through a reliable consumer on its own queue."""
+        """Subscribe ``handle`` to the events of ``queue`` through a reliable consumer."""
         consumer_queue = ConsumerQueue(
-            name=queue,
-            exchange=exchange,
-            routing_key=routing_key,
-            retry_delay_ms=self._retry_delay_ms,
-            max_attempts=self._max_attempts,
+            queue, retry_delay_ms=self._retry_delay_ms, max_attempts=self._max_attempts
         )
         consumer = ReliableConsumer(
             name=name,
             queue=consumer_queue,
-            events=events,
+            events={event.type_name(): event for event in queue.events},
             handle=handle,
             engine=self._engine,
             inbox=self._inbox,
@@ -94,7 +86,7 @@ class Messaging:
             # The consumer parses the body itself, so that malformed JSON is retried and
             # dead-lettered like any failure instead of failing (unacked) inside FastStream.
             decoder=_undecoded,
-            title=queue,
+            title=queue.name,
             description=description,
         )(on_message)
         self._queues.append(consumer_queue)
@@ -110,7 +102,8 @@ class Messaging:
             await self.broker.declare_queue(queue.retry_queue())
             await self.broker.declare_queue(queue.dead_letter_queue())
             work = await self.broker.declare_queue(queue.work_queue())
-            await work.bind(queue.exchange, routing_key=queue.routing_key)
+            for routing_key in queue.routing_keys:
+                await work.bind(queue.exchange, routing_key=routing_key)
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._connect(), name="broker-connect"))
