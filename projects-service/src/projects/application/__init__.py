@@ -1,0 +1,1 @@
+"""Use cases of the projects service; knows the domain and its own ports only."""

@@ -1,0 +1,15 @@
+"""Loading a project for a change, as its owner: someone else's project is simply not there."""
+
+from uuid import UUID
+
+from projects.application.ports import UnitOfWork
+from projects.domain.errors import ProjectNotFoundError
+from projects.domain.project import Project
+
+
+async def owned_project(uow: UnitOfWork, project_id: UUID, owner_id: UUID) -> Project:
+    project = await uow.projects.get(project_id)
+    # Another user's project answers exactly like a missing one, so ids cannot be probed.
+    if project is None or project.owner_id != owner_id:
+        raise ProjectNotFoundError(f"Project {project_id} was not found.")
+    return project

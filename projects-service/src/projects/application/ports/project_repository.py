@@ -1,0 +1,32 @@
+"""Port: load and store Project aggregates."""
+
+import abc
+from uuid import UUID
+
+from projects.domain.project import Project
+
+
+class ProjectRepository(abc.ABC):
+    """Collection-like access to live projects; remembers what it handed out so events can be
+    collected. ``get`` is for changing: it holds the project against concurrent writers until
+    the unit of work ends."""
+
+    def __init__(self) -> None:
+        self.seen: set[Project] = set()
+
+    def add(self, project: Project) -> None:
+        self._add(project)
+        self.seen.add(project)
+
+    async def get(self, project_id: UUID) -> Project | None:
+        """The project with its tasks, or None when missing or deleted."""
+        project = await self._get(project_id)
+        if project is not None:
+            self.seen.add(project)
+        return project
+
+    @abc.abstractmethod
+    def _add(self, project: Project) -> None: ...
+
+    @abc.abstractmethod
+    async def _get(self, project_id: UUID) -> Project | None: ...

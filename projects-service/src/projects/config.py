@@ -1,0 +1,31 @@
+"""Settings, read only from environment variables, with dev defaults pointing at localhost."""
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """projects-service configuration; every field has an environment variable of its name."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["dev", "test", "production"] = "dev"
+    service_name: str = "projects-service"
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/taskboard"
+    database_pool_size: int = Field(default=10, ge=1)
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8001/.well-known/jwks.json",
+        description="accounts-service's public keys; the only call to another service.",
+    )
+    jwks_cache_seconds: float = Field(default=300.0, gt=0)
+    jwks_min_refresh_seconds: float = Field(
+        default=10.0, ge=0, description="At most one refetch per this many seconds."
+    )
+    jwks_timeout_seconds: float = Field(default=3.0, gt=0)
+    jwt_issuer: str = "taskboard-accounts"
+    jwt_audience: str = "taskboard"

@@ -1,0 +1,1 @@
+"""The edges of projects-service: HTTP now, message consumers next."""

@@ -1,0 +1,1 @@
+"""FastAPI application of projects-service."""

@@ -1,0 +1,143 @@
+"""``/api/projects``: the caller's projects. Another user's project answers 404."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from projects.application.commands import (
+    KEEP_CURRENT,
+    ArchiveProject,
+    CreateProject,
+    DeleteProject,
+    UnarchiveProject,
+    UpdateProject,
+)
+from projects.application.ports import ProjectView
+from projects.application.project_handlers import (
+    archive_project,
+    create_project,
+    delete_project,
+    unarchive_project,
+    update_project,
+)
+from projects.application.queries import GetProject, ListProjects
+from projects.application.query_handlers import get_project, list_projects
+from projects.entrypoints.http.dependencies import (
+    INT4_MAX,
+    ContainerDep,
+    CurrentUserId,
+    ProjectId,
+    current_user_id,
+    json_body,
+)
+from projects.entrypoints.http.schemas import (
+    CreateProjectBody,
+    ProjectListOut,
+    ProjectOut,
+    UpdateProjectBody,
+)
+
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+READ: dict[int | str, dict[str, Any]] = {401: PROBLEM, 404: PROBLEM, 422: PROBLEM}
+WRITE: dict[int | str, dict[str, Any]] = {**READ, 400: PROBLEM, 409: PROBLEM, 415: PROBLEM}
+
+# Authentication first, for every route: a caller without a valid token learns nothing else.
+router = APIRouter(
+    prefix="/api/projects", tags=["projects"], dependencies=[Depends(current_user_id)]
+)
+
+
+def project_location(project_id: object) -> str:
+    return f"/api/projects/{project_id}"
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ProjectOut,
+    dependencies=[Depends(json_body)],
+    responses=WRITE,
+)
+async def create(
+    body: CreateProjectBody, user_id: CurrentUserId, container: ContainerDep, response: Response
+) -> ProjectOut:
+    project = await create_project(
+        CreateProject(
+            owner_id=user_id,
+            name=body.name,
+            maximum_number_of_incomplete_tasks=body.maximum_number_of_incomplete_tasks,
+        ),
+        container.uow(),
+    )
+    response.headers["Location"] = project_location(project.id)
+    return ProjectOut.of(ProjectView.of(project))
+
+
+@router.get("", response_model=ProjectListOut, responses=READ)
+async def list_(
+    user_id: CurrentUserId,
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
+    offset: Annotated[int, Query(ge=0, le=INT4_MAX, description="Projects to skip.")] = 0,
+) -> ProjectListOut:
+    page = await list_projects(
+        ListProjects(owner_id=user_id, limit=limit, offset=offset), container.read_model
+    )
+    return ProjectListOut.of(page)
+
+
+@router.get("/{project_id}", response_model=ProjectOut, responses=READ)
+async def detail(
+    project_id: ProjectId, user_id: CurrentUserId, container: ContainerDep
+) -> ProjectOut:
+    view = await get_project(
+        GetProject(owner_id=user_id, project_id=project_id), container.read_model
+    )
+    return ProjectOut.of(view)
+
+
+@router.put(
+    "/{project_id}", response_model=ProjectOut, dependencies=[Depends(json_body)], responses=WRITE
+)
+async def update(
+    project_id: ProjectId, body: UpdateProjectBody, user_id: CurrentUserId, container: ContainerDep
+) -> ProjectOut:
+    limit_given = "maximum_number_of_incomplete_tasks" in body.model_fields_set
+    project = await update_project(
+        UpdateProject(
+            owner_id=user_id,
+            project_id=project_id,
+            name=body.name,
+            maximum_number_of_incomplete_tasks=(
+                body.maximum_number_of_incomplete_tasks if limit_given else KEEP_CURRENT
+            ),
+        ),
+        container.uow(),
+    )
+    return ProjectOut.of(ProjectView.of(project))
+
+
+@router.put("/{project_id}/archive", response_model=ProjectOut, responses=WRITE)
+async def archive(
+    project_id: ProjectId, user_id: CurrentUserId, container: ContainerDep
+) -> ProjectOut:
+    """409 while any task is incomplete; archiving an archived project changes nothing."""
+    project = await archive_project(ArchiveProject(user_id, project_id), container.uow())
+    return ProjectOut.of(ProjectView.of(project))
+
+
+@router.put("/{project_id}/unarchive", response_model=ProjectOut, responses=WRITE)
+async def unarchive(
+    project_id: ProjectId, user_id: CurrentUserId, container: ContainerDep
+) -> ProjectOut:
+    project = await unarchive_project(UnarchiveProject(user_id, project_id), container.uow())
+    return ProjectOut.of(ProjectView.of(project))
+
+
+@router.delete("/{project_id}", status_code=204, responses=WRITE)
+async def delete(
+    project_id: ProjectId, user_id: CurrentUserId, container: ContainerDep
+) -> Response:
+    """409 unless archived; afterwards the project answers 404 everywhere."""
+    await delete_project(DeleteProject(user_id, project_id), container.uow())
+    return Response(status_code=204)

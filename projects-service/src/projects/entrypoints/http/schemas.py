@@ -1,0 +1,96 @@
+"""Request and response bodies of the projects API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from projects.application.ports import ProjectPage, ProjectView, TaskView
+from projects.entrypoints.http.dependencies import INT4_MAX
+
+NAME_RULE = "4 to 32 characters once surrounding whitespace is trimmed."
+# Longer text is refused before it reaches the domain; the domain's rule is the real one.
+NAME_GUARD = 1000
+
+Name = Annotated[StrictStr, Field(max_length=NAME_GUARD, description=NAME_RULE)]
+Limit = Annotated[
+    StrictInt,
+    Field(ge=1, le=INT4_MAX, description="At most this many incomplete tasks; null: no limit."),
+]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateProjectBody(_Body):
+    name: Name = Field(examples=["Garden"])
+    maximum_number_of_incomplete_tasks: Limit | None = None
+
+
+class UpdateProjectBody(_Body):
+    """Left out, ``maximum_number_of_incomplete_tasks`` keeps its value; null removes the limit."""
+
+    name: Name = Field(examples=["Vegetable garden"])
+    maximum_number_of_incomplete_tasks: Limit | None = None
+
+
+class CreateTaskBody(_Body):
+    name: Name = Field(examples=["Plant tomatoes"])
+
+
+class ProjectOut(BaseModel):
+    id: UUID
+    name: str
+    maximum_number_of_incomplete_tasks: int | None
+    archived: bool
+    archived_at: datetime | None
+    number_of_tasks: int
+    number_of_completed_tasks: int
+    number_of_incomplete_tasks: int
+
+    @classmethod
+    def of(cls, view: ProjectView) -> ProjectOut:
+        return cls(
+            id=view.id,
+            name=view.name,
+            maximum_number_of_incomplete_tasks=view.maximum_number_of_incomplete_tasks,
+            archived=view.archived,
+            archived_at=view.archived_at,
+            number_of_tasks=view.number_of_tasks,
+            number_of_completed_tasks=view.number_of_completed_tasks,
+            number_of_incomplete_tasks=view.number_of_incomplete_tasks,
+        )
+
+
+class ProjectListOut(BaseModel):
+    projects: list[ProjectOut]
+    total: int = Field(description="How many projects the caller has in all.")
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: ProjectPage) -> ProjectListOut:
+        return cls(
+            projects=[ProjectOut.of(view) for view in page.projects],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+
+class TaskOut(BaseModel):
+    number: int
+    name: str
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, view: TaskView) -> TaskOut:
+        return cls(number=view.number, name=view.name, completed_at=view.completed_at)
+
+
+class TaskListOut(BaseModel):
+    tasks: list[TaskOut]

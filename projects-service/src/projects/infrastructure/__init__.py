@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL, the outbox, token verification with accounts' public keys."""

@@ -1,0 +1,1 @@
+"""PostgreSQL adapters (SQLAlchemy async + asyncpg), all in schema ``projects``."""

@@ -1,0 +1,64 @@
+"""Turns domain events into outbox rows: the integration event exactly as it will be published."""
+
+from typing import Any
+from uuid import uuid4
+
+from contracts import PROJECTS_PRODUCER, Envelope, IntegrationEvent
+from contracts import ProjectArchived as ProjectArchivedV1
+from contracts import ProjectCreated as ProjectCreatedV1
+from contracts import ProjectDeleted as ProjectDeletedV1
+from contracts import ProjectRenamed as ProjectRenamedV1
+from contracts import ProjectUnarchived as ProjectUnarchivedV1
+from projects.domain.events import (
+    DomainEvent,
+    ProjectArchived,
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectRenamed,
+    ProjectUnarchived,
+)
+
+
+def integration_event(event: DomainEvent) -> IntegrationEvent:
+    """The public contract for a domain event; the domain never sees contracts."""
+    ids = {"project_id": event.project_id, "owner_id": event.owner_id}
+    match event:
+        case ProjectCreated():
+            return ProjectCreatedV1(
+                **ids,
+                name=event.name,
+                maximum_number_of_incomplete_tasks=event.maximum_number_of_incomplete_tasks,
+            )
+        case ProjectRenamed():
+            return ProjectRenamedV1(**ids, name=event.name)
+        case ProjectArchived():
+            return ProjectArchivedV1(**ids)
+        case ProjectUnarchived():
+            return ProjectUnarchivedV1(**ids)
+        case ProjectDeleted():
+            return ProjectDeletedV1(**ids)
+    raise TypeError(f"No integration event for {type(event).__name__}")
+
+
+def outbox_row(event: DomainEvent, *, correlation_id: str) -> dict[str, Any]:
+    payload = integration_event(event)
+    envelope = Envelope.wrap(
+        payload,
+        message_id=uuid4(),
+        occurred_at=event.occurred_at,
+        producer=PROJECTS_PRODUCER,
+        correlation_id=correlation_id,
+        aggregate_id=event.project_id,
+        aggregate_version=event.project_version,
+    )
+    return {
+        "message_id": envelope.message_id,
+        "message_type": envelope.type,
+        "exchange": payload.exchange,
+        "routing_key": payload.routing_key(),
+        "body": envelope.model_dump(mode="json"),
+        "correlation_id": correlation_id,
+        "aggregate_id": envelope.aggregate_id,
+        "aggregate_version": envelope.aggregate_version,
+        "occurred_at": envelope.occurred_at,
+    }

@@ -1,0 +1,94 @@
+"""Core tables of schema ``projects``; migrations create them, never ``create_all``."""
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+SCHEMA = "projects"
+metadata = MetaData(schema=SCHEMA)
+
+# Names are stored as given after trimming; 4..32 characters is the domain's rule, the column is
+# wider so a future rule change needs no migration.
+NAME_LENGTH = 100
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, nullable=False),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("maximum_number_of_incomplete_tasks", Integer, nullable=True),
+    Column("next_task_number", Integer, nullable=False),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+# Behind the project list and its total: one owner's live projects, oldest first.
+Index(
+    "ix_projects_owner_live",
+    projects.c.owner_id,
+    projects.c.created_at,
+    projects.c.id,
+    postgresql_where=projects.c.deleted_at.is_(None),
+)
+
+TASKS_PRIMARY_KEY = "pk_tasks"
+tasks = Table(
+    "tasks",
+    metadata,
+    Column(
+        "project_id",
+        Uuid,
+        ForeignKey(projects.c.id, ondelete="CASCADE", name="fk_tasks_project"),
+        nullable=False,
+    ),
+    Column("number", Integer, nullable=False),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    # The primary key serves the task list, the task detail and the per-project counts.
+    PrimaryKeyConstraint("project_id", "number", name=TASKS_PRIMARY_KEY),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("message_id", Uuid, primary_key=True),
+    Column("message_type", String(100), nullable=False),
+    Column("exchange", String(100), nullable=False),
+    Column("routing_key", String(200), nullable=False),
+    Column("body", JSONB, nullable=False),
+    Column("correlation_id", String(100), nullable=False),
+    Column("aggregate_id", Uuid, nullable=False),
+    Column("aggregate_version", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+)
+Index(
+    "ix_outbox_unpublished",
+    outbox.c.created_at,
+    postgresql_where=outbox.c.published_at.is_(None),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("consumer", String(100), nullable=False),
+    Column("message_id", Uuid, nullable=False),
+    Column("message_type", String(100), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("consumer", "message_id", name="pk_inbox"),
+)

@@ -1,0 +1,1 @@
+"""Access-token verification with accounts-service's public keys (JWKS)."""

@@ -1,0 +1,65 @@
+"""Checks access tokens issued by accounts-service against its published public keys."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import jwt
+
+from projects.infrastructure.security.jwks import ALGORITHM, PublicKeySet
+
+REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp", "jti"]
+MAX_KID_LENGTH = 200
+
+
+class InvalidTokenError(Exception):
+    """The bearer token is missing, malformed, expired, or not signed by a known key."""
+
+
+class MissingTokenError(InvalidTokenError):
+    """The request carries no bearer token at all."""
+
+
+class JwtTokenVerifier:
+    """Accepts only EdDSA tokens whose ``kid`` accounts publishes, with the expected issuer and
+    audience; anything else is an InvalidTokenError. No shared secret exists."""
+
+    def __init__(self, keys: PublicKeySet, *, issuer: str, audience: str) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+
+    async def user_id(self, token: str) -> UUID:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise InvalidTokenError("The token is invalid.") from error
+        # Checked before any key lookup: 'none', HMAC and RSA tokens never reach a key.
+        if header.get("alg") != ALGORITHM:
+            raise InvalidTokenError("The token is not signed with an accepted algorithm.")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not 0 < len(kid) <= MAX_KID_LENGTH:
+            raise InvalidTokenError("The token names no signing key.")
+        public_key = await self._keys.key(kid)
+        if public_key is None:
+            raise InvalidTokenError("The token was not signed by a known key.")
+        try:
+            claims = jwt.decode(
+                token,
+                public_key,
+                algorithms=[ALGORITHM],  # pinned
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": REQUIRED_CLAIMS},
+            )
+            return UUID(claims["sub"])
+        except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as error:
+            raise InvalidTokenError(_reason(error)) from error
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "The token has expired."
+    if isinstance(error, jwt.InvalidSignatureError):
+        return "The token signature is invalid."
+    return "The token is invalid."

@@ -1,0 +1,94 @@
+"""Real PostgreSQL: one throw-away database per test run, migrated with the real Alembic CLI.
+A key pair made by the test stands in for accounts-service and serves the JWKS."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from projects.bootstrap import Container, bootstrap
+from projects.config import Settings
+from projects.entrypoints.http.app import create_app
+from projects.infrastructure.security.jwks import HttpJwksFetcher
+from taskboard_testing import ThrowawayDatabase, run_alembic
+from tests.stand_in_accounts import StandInAccounts
+
+SERVICE_DIR = Path(__file__).parents[2]
+JWKS_URL = "http://accounts.test/.well-known/jwks.json"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with ThrowawayDatabase("projects") as database:
+        run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
+        yield database.url
+
+
+@pytest.fixture(scope="session")
+def accounts() -> StandInAccounts:
+    return StandInAccounts()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        jwks_url=JWKS_URL,
+        database_pool_size=10,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture(scope="session")
+async def container(settings: Settings, accounts: StandInAccounts) -> AsyncIterator[Container]:
+    fetcher = HttpJwksFetcher(settings.jwks_url, transport=accounts.transport())
+    container = bootstrap(settings, jwks_fetcher=fetcher)
+    yield container
+    await container.close()
+
+
+@pytest.fixture(autouse=True)
+async def _empty_tables(container: Container) -> AsyncIterator[None]:
+    yield
+    async with container.engine.begin() as connection:
+        await connection.execute(
+            text("TRUNCATE projects.projects, projects.tasks, projects.outbox, projects.inbox")
+        )
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container=container)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://projects") as c,
+    ):
+        yield c
+
+
+class User:
+    """A caller with a valid token from the stand-in accounts-service."""
+
+    def __init__(self, accounts: StandInAccounts) -> None:
+        self.id: UUID = uuid4()
+        self.headers = {"Authorization": f"Bearer {accounts.token(self.id)}"}
+
+
+@pytest.fixture
+def alice(accounts: StandInAccounts) -> User:
+    return User(accounts)
+
+
+@pytest.fixture
+def bob(accounts: StandInAccounts) -> User:
+    return User(accounts)

@@ -1,0 +1,90 @@
+"""The repository against the real database: aggregates round-trip whole."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from projects.bootstrap import Container
+from projects.domain.names import ProjectName, TaskName
+from projects.domain.starter_project import starter_project
+
+from .helpers import stored_project
+
+
+async def test_a_project_with_its_tasks_round_trips(container: Container) -> None:
+    now = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    project = starter_project(uuid4(), now=now)
+    project.change_maximum_number_of_incomplete_tasks(5)
+    async with container.uow() as uow:
+        uow.projects.add(project)
+        await uow.commit()
+
+    async with container.uow() as uow:
+        loaded = await uow.projects.get(project.id)
+
+    assert loaded is not None
+    assert loaded is not project
+    assert (loaded.id, loaded.owner_id, loaded.name, loaded.version) == (
+        project.id,
+        project.owner_id,
+        ProjectName("My first project"),
+        2,
+    )
+    assert loaded.maximum_number_of_incomplete_tasks == 5
+    assert (loaded.created_at, loaded.archived_at, loaded.deleted_at) == (
+        project.created_at,
+        None,
+        None,
+    )
+    assert [(t.number, t.name, t.completed_at) for t in loaded.tasks] == [
+        (1, TaskName("Sign up!"), now),
+        (2, TaskName("Watch the tutorial"), None),
+        (3, TaskName("Start using our awesome app"), None),
+    ]
+    assert loaded.next_task_number == 4
+    assert loaded.events == []
+
+
+async def test_changes_to_a_loaded_project_and_its_tasks_are_saved(container: Container) -> None:
+    project = await stored_project(container, uuid4(), tasks=2)
+
+    async with container.uow() as uow:
+        loaded = await uow.projects.get(project.id)
+        assert loaded is not None
+        loaded.complete_task(1)
+        loaded.add_task(TaskName("Third task"))
+        loaded.rename(ProjectName("Renamed garden"))
+        await uow.commit()
+
+    async with container.uow() as uow:
+        again = await uow.projects.get(project.id)
+    assert again is not None
+    assert again.name.value == "Renamed garden"
+    assert [(t.number, t.is_completed) for t in again.tasks] == [(1, True), (2, False), (3, False)]
+    assert (again.next_task_number, again.version) == (4, project.version + 3)
+
+
+async def test_a_deleted_project_is_not_loaded(container: Container) -> None:
+    project = await stored_project(container, uuid4())
+    async with container.uow() as uow:
+        loaded = await uow.projects.get(project.id)
+        assert loaded is not None
+        loaded.archive()
+        loaded.delete()
+        await uow.commit()
+
+    async with container.uow() as uow:
+        assert await uow.projects.get(project.id) is None
+        assert await uow.projects.get(uuid4()) is None
+
+
+async def test_leaving_without_commit_saves_nothing(container: Container) -> None:
+    project = await stored_project(container, uuid4())
+    async with container.uow() as uow:
+        loaded = await uow.projects.get(project.id)
+        assert loaded is not None
+        loaded.add_task(TaskName("Never saved"))
+
+    async with container.uow() as uow:
+        again = await uow.projects.get(project.id)
+    assert again is not None
+    assert (again.tasks, again.version) == ((), 1)

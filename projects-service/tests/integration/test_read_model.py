@@ -1,0 +1,89 @@
+"""The read side on the real database: owner isolation, deletion, paging, counts."""
+
+from uuid import uuid4
+
+from projects.application.ports import TaskView
+from projects.bootstrap import Container
+from projects.domain.names import ProjectName
+
+from .helpers import stored_project
+
+
+async def test_the_project_list_pages_the_owners_live_projects_oldest_first(
+    container: Container,
+) -> None:
+    owner = uuid4()
+    mine = [await stored_project(container, owner, name=f"Project {n}") for n in range(5)]
+    await stored_project(container, uuid4(), name="Not mine")
+    async with container.uow() as uow:
+        gone = await uow.projects.get(mine[1].id)
+        assert gone is not None
+        gone.archive()
+        gone.delete()
+        await uow.commit()
+
+    page = await container.read_model.list_projects(owner, limit=2, offset=1)
+
+    assert [view.name for view in page.projects] == ["Project 2", "Project 3"]
+    assert (page.total, page.limit, page.offset) == (4, 2, 1)
+    beyond = await container.read_model.list_projects(owner, limit=2, offset=10)
+    assert (beyond.projects, beyond.total) == ([], 4)
+
+
+async def test_project_views_count_tasks(container: Container) -> None:
+    owner = uuid4()
+    project = await stored_project(container, owner, limit=9, tasks=4)
+    empty = await stored_project(container, owner, name="Empty one")
+    async with container.uow() as uow:
+        loaded = await uow.projects.get(project.id)
+        assert loaded is not None
+        loaded.complete_task(2)
+        loaded.complete_task(4)
+        loaded.rename(ProjectName("Counted"))
+        await uow.commit()
+
+    view = await container.read_model.get_project(owner, project.id)
+    empty_view = await container.read_model.get_project(owner, empty.id)
+
+    assert view is not None
+    assert (view.name, view.maximum_number_of_incomplete_tasks, view.archived_at) == (
+        "Counted",
+        9,
+        None,
+    )
+    assert (view.number_of_tasks, view.number_of_completed_tasks) == (4, 2)
+    assert empty_view is not None
+    assert (empty_view.number_of_tasks, empty_view.number_of_completed_tasks) == (0, 0)
+    page = await container.read_model.list_projects(owner, limit=10, offset=0)
+    assert [(v.name, v.number_of_tasks) for v in page.projects] == [
+        ("Counted", 4),
+        ("Empty one", 0),
+    ]
+
+
+async def test_views_of_another_owners_project_are_absent(container: Container) -> None:
+    owner, stranger = uuid4(), uuid4()
+    project = await stored_project(container, owner, tasks=1)
+
+    read = container.read_model
+    assert await read.get_project(stranger, project.id) is None
+    assert await read.list_tasks(stranger, project.id) is None
+    assert await read.get_task(stranger, project.id, 1) is None
+    assert not await read.project_exists(stranger, project.id)
+    assert await read.project_exists(owner, project.id)
+
+
+async def test_tasks_are_listed_by_number(container: Container) -> None:
+    owner = uuid4()
+    project = await stored_project(container, owner, tasks=3)
+
+    listed = await container.read_model.list_tasks(owner, project.id)
+    one = await container.read_model.get_task(owner, project.id, 2)
+
+    assert listed == [
+        TaskView(number=1, name="Task number 1", completed_at=None),
+        TaskView(number=2, name="Task number 2", completed_at=None),
+        TaskView(number=3, name="Task number 3", completed_at=None),
+    ]
+    assert one == listed[1]
+    assert await container.read_model.get_task(owner, project.id, 4) is None

@@ -1,0 +1,33 @@
+"""Every domain error has a deliberate HTTP status: 404 missing, 409 rule, 422 bad input."""
+
+import pytest
+
+from projects.domain import errors
+from projects.entrypoints.http.problems import DOMAIN_ERRORS, status_of
+
+EXPECTED = {
+    errors.InvalidProjectNameError: 422,
+    errors.InvalidTaskNameError: 422,
+    errors.InvalidMaximumNumberOfIncompleteTasksError: 422,
+    errors.ProjectNotFoundError: 404,
+    errors.TaskNotFoundError: 404,
+    errors.MaxIncompleteTasksNumberIsReachedError: 409,
+    errors.ProjectHasIncompleteTasksError: 409,
+    errors.ProjectNotArchivedError: 409,
+    errors.ProjectArchivedError: 409,
+    errors.ConcurrentUpdateError: 409,
+}
+
+
+@pytest.mark.parametrize(("error", "status"), EXPECTED.items())
+def test_domain_error_status(error: type[errors.DomainError], status: int) -> None:
+    assert status_of(error("x"))[0] == status
+
+
+def test_no_domain_error_is_left_unmapped() -> None:
+    defined = {
+        cls
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.DomainError)
+    } - {errors.DomainError}
+    assert defined <= set(DOMAIN_ERRORS)
