@@ -81,7 +81,7 @@ db: ## create the development database if it does not exist
 	@$(PY) scripts/ensure_database.py "$(DATABASE_URL)"
 
 .PHONY: migrate
-migrate: db ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
+migrate: preflight db ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
 	@for svc in $(SERVICES); do \
 	  if [ -f $$svc/alembic.ini ]; then echo "== $$svc"; (cd $$svc && ../$(BIN)/alembic upgrade head) || exit 1; fi; \
 	done
@@ -90,6 +90,14 @@ migrate: db ## apply every service's migrations to DATABASE_URL and declare its 
 JWT_PRIVATE_KEY_FILE ?= $(abspath .secrets/jwt-dev-private.pem)
 export JWT_PRIVATE_KEY_FILE
 
+.PHONY: preflight
+preflight:
+	@$(PY) scripts/check_services.py
+
 .PHONY: run
-run: migrate dev-keys ## run accounts-service on :8001 in the foreground (the gateway issue adds the rest)
-	$(BIN)/uvicorn accounts.entrypoints.http.app:create_app --factory --port 8001 --no-proxy-headers
+run: preflight migrate dev-keys ## the whole stack in the foreground: gateway :8000, accounts :8001, projects :8002 (Ctrl-C stops it)
+	$(BIN)/honcho start -f Procfile
+
+.PHONY: seed
+seed: ## create the original's demo data through the gateway (GATEWAY_URL; --users N via SEED_ARGS)
+	$(BIN)/taskboard-seed $(SEED_ARGS)

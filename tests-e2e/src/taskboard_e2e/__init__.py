@@ -1,1 +1,5 @@
-"""Black-box tests of the running stack (filled by the gateway/e2e issue)."""
+"""Talks to Taskboard only through its public HTTP API, as any client would."""
+
+from taskboard_e2e.client import ApiError, TaskboardClient
+
+__all__ = ["ApiError", "TaskboardClient"]

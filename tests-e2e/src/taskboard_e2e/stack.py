@@ -1,0 +1,178 @@
+"""Start the whole stack as local processes on free ports, for the e2e tests and the benchmark.
+
+The caller provides the database and the RabbitMQ vhost (throw-away ones in tests), so the stack
+never touches a developer's data and can run beside ``make run``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    popen: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = None
+
+    def start(self) -> None:
+        self._log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(  # noqa: S603 - our own commands
+            self.argv, cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        if self._log is not None:
+            self._log.close()
+        self.popen = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@dataclass
+class LocalStack:
+    """``with LocalStack(database_url=..., amqp_url=..., workdir=...) as stack:`` then talk to
+    ``stack.gateway_url``."""
+
+    database_url: str
+    amqp_url: str
+    workdir: Path
+    bcrypt_rounds: int = 4
+    extra_env: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def env(self) -> dict[str, str]:
+        key_file = self.workdir / "jwt-private.pem"
+        if not key_file.exists():
+            self._run("accounts-dev-key", str(key_file))
+        return {
+            **os.environ,
+            "ENVIRONMENT": "test",
+            "DATABASE_URL": self.database_url,
+            "AMQP_URL": self.amqp_url,
+            "JWT_PRIVATE_KEY_FILE": str(key_file),
+            "BCRYPT_ROUNDS": str(self.bcrypt_rounds),
+            "JWKS_URL": f"{self.url('accounts')}/.well-known/jwks.json",
+            "ACCOUNTS_URL": self.url("accounts"),
+            "PROJECTS_URL": self.url("projects"),
+            "GATEWAY_PORT": str(self.ports["gateway"]),
+            **self.extra_env,
+        }
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        for name in ("accounts", "projects", "gateway"):
+            self.ports.setdefault(name, free_port())
+        env = self.env()
+        for service in ("accounts-service", "projects-service"):
+            self._run(
+                "alembic", "-c", str(REPO / service / "alembic.ini"), "upgrade", "head", env=env
+            )
+        self._run("accounts-worker", "--declare-topology", env=env)
+        self._run("projects-worker", "--declare-topology", env=env)
+        for name, argv in self.commands().items():
+            process = Process(name, argv, env, self.workdir / f"{name}.log")
+            self.processes[name] = process
+            process.start()
+        self.wait_until_healthy()
+
+    def commands(self) -> dict[str, list[str]]:
+        def uvicorn(app: str, port: int) -> list[str]:
+            factory = f"{app}.entrypoints.http.app:create_app"
+            return [
+                str(BIN / "uvicorn"),
+                factory,
+                "--factory",
+                "--port",
+                str(port),
+                "--no-proxy-headers",
+            ]
+
+        return {
+            "accounts": uvicorn("accounts", self.ports["accounts"]),
+            "projects": uvicorn("projects", self.ports["projects"]),
+            "gateway": [str(BIN / "gateway")],
+        }
+
+    def wait_until_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            for process in self.processes.values():
+                if process.popen is not None and process.popen.poll() is not None:
+                    raise RuntimeError(f"{process.name} exited:\n{process.log_tail()}")
+            try:
+                response = httpx.get(f"{self.gateway_url}/health", timeout=2)
+                if response.status_code == 200:
+                    return
+                last = response.text
+            except httpx.TransportError as error:
+                last = repr(error)
+            time.sleep(0.1)
+        logs = "\n".join(f"--- {p.name}\n{p.log_tail()}" for p in self.processes.values())
+        raise RuntimeError(f"the stack did not become healthy in {timeout}s: {last}\n{logs}")
+
+    def restart(self, name: str) -> None:
+        self.processes[name].stop()
+        self.processes[name].start()
+        self.wait_until_healthy()
+
+    def stop(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+
+    def _run(self, tool: str, *args: str, env: dict[str, str] | None = None) -> None:
+        executable = shutil.which(tool, path=str(BIN)) or tool
+        result = subprocess.run(  # noqa: S603 - our own tools
+            [executable, *args], cwd=REPO, env=env, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{tool} {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
