@@ -1,0 +1,149 @@
+"""Headers: end-to-end ones pass, hop-by-hop ones do not, proxy headers come from the
+connection, cookies belong to the client that got them, and every request has an id."""
+
+import uuid
+
+import aiohttp
+import pytest
+
+from tests.integration.conftest import GatewayFactory
+from tests.integration.standins import StandIn
+
+
+async def test_hop_by_hop_request_headers_are_dropped_including_those_named_in_connection(
+    gateway: str, client: aiohttp.ClientSession, accounts: StandIn
+) -> None:
+    headers = {
+        "Connection": "keep-alive, X-Client-Hop",
+        "X-Client-Hop": "secret",
+        "Keep-Alive": "timeout=300",
+        "Proxy-Authorization": "Basic c2VjcmV0",
+        "TE": "trailers",
+        "X-End-To-End": "kept",
+        "Authorization": "Bearer token",
+    }
+    async with client.get(gateway + "/api/users/me", headers=headers) as response:
+        assert response.status == 200
+    seen = accounts.seen[-1]
+    for dropped in ("X-Client-Hop", "Keep-Alive", "Proxy-Authorization", "TE"):
+        assert not seen.has(dropped), dropped
+    assert seen.header("X-End-To-End") == "kept"
+    assert seen.header("Authorization") == "Bearer token"
+
+
+async def test_hop_by_hop_response_headers_are_dropped_including_those_named_in_connection(
+    gateway: str, client: aiohttp.ClientSession
+) -> None:
+    async with client.get(gateway + "/api/users/hop") as response:
+        assert response.status == 200
+        for dropped in ("X-Secret-Hop", "Keep-Alive", "Proxy-Authenticate", "Trailer"):
+            assert dropped not in response.headers, dropped
+        assert response.headers.get("Connection", "").lower() != "x-secret-hop"
+        assert response.headers["X-End-To-End"] == "passes"
+
+
+async def test_forwarded_headers_come_from_the_connection_not_from_the_client(
+    gateway: str, client: aiohttp.ClientSession, accounts: StandIn
+) -> None:
+    lies = {
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "evil.example",
+        "Forwarded": "for=203.0.113.9;proto=https",
+        "X-Real-IP": "203.0.113.9",
+    }
+    async with client.get(gateway + "/api/users/me", headers=lies) as response:
+        assert response.status == 200
+    seen = accounts.seen[-1]
+    assert seen.header("X-Forwarded-For") == "127.0.0.1"
+    assert seen.header("X-Forwarded-Proto") == "http"
+    assert seen.header("X-Forwarded-Host") == gateway.removeprefix("http://")
+    assert not seen.has("Forwarded")
+    assert not seen.has("X-Real-IP")
+    assert [k for k, _ in seen.headers if k.lower() == "x-forwarded-for"] == ["X-Forwarded-For"]
+
+
+async def test_the_clients_host_header_reaches_the_service(
+    gateway: str, client: aiohttp.ClientSession, accounts: StandIn
+) -> None:
+    async with client.get(gateway + "/api/users/me") as response:
+        assert response.status == 200
+    assert accounts.seen[-1].header("Host") == gateway.removeprefix("http://")
+
+
+async def test_303_with_location_and_set_cookie_passes_unchanged(
+    gateway: str, client: aiohttp.ClientSession, accounts: StandIn
+) -> None:
+    async with client.get(gateway + "/api/users/redirect", allow_redirects=False) as response:
+        assert response.status == 303
+        assert response.headers["Location"] == "/api/users/elsewhere?from=redirect"
+        assert response.headers.getall("Set-Cookie") == ["flash=saved; Path=/; HttpOnly"]
+    # The gateway did not follow the redirect itself.
+    assert [seen.raw_path for seen in accounts.seen] == ["/api/users/redirect"]
+
+
+async def test_cookies_reach_only_the_client_they_were_set_for(
+    start_gateway: GatewayFactory, accounts: StandIn
+) -> None:
+    # The service by host name: a cookie jar would silently ignore cookies from an IP address.
+    by_name = accounts.url.replace("127.0.0.1", "localhost")
+    jar = aiohttp.CookieJar(unsafe=True)  # unsafe: the clients talk to the gateway by IP
+    async with (
+        start_gateway(accounts_url=by_name) as gateway,
+        aiohttp.ClientSession(cookie_jar=jar) as alice,
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as bob,
+    ):
+        async with alice.get(gateway + "/api/users/cookie?who=alice") as response:
+            assert response.headers["Set-Cookie"] == "sid=alice; Path=/"
+        async with bob.get(gateway + "/api/users/cookie?who=bob") as response:
+            assert response.status == 200
+        async with alice.get(gateway + "/api/users/me") as response:
+            assert response.status == 200
+    first, bobs, alices_second = accounts.seen
+    assert not first.has("Cookie")
+    assert not bobs.has("Cookie"), "the gateway replayed a cookie another user received"
+    assert alices_second.header("Cookie") == "sid=alice"
+
+
+async def test_a_valid_request_id_is_kept_returned_and_passed_on(
+    gateway: str, client: aiohttp.ClientSession, accounts: StandIn
+) -> None:
+    headers = {"X-Request-ID": "client-id.1:abc"}
+    async with client.get(gateway + "/api/users/me", headers=headers) as response:
+        assert response.headers.getall("X-Request-ID") == ["client-id.1:abc"]
+    assert accounts.seen[-1].header("X-Request-ID") == "client-id.1:abc"
+
+
+@pytest.mark.parametrize("given", [None, "has spaces", "x" * 101, "semi;colon"])
+async def test_a_missing_or_unacceptable_request_id_is_replaced_by_a_new_uuid(
+    gateway: str, client: aiohttp.ClientSession, accounts: StandIn, given: str | None
+) -> None:
+    headers = {"X-Request-ID": given} if given is not None else {}
+    async with client.get(gateway + "/api/users/me", headers=headers) as response:
+        returned = response.headers["X-Request-ID"]
+    assert returned != given
+    assert uuid.UUID(returned).version == 4
+    assert accounts.seen[-1].header("X-Request-ID") == returned
+
+
+async def test_gateway_errors_carry_the_request_id_too(
+    gateway: str, client: aiohttp.ClientSession
+) -> None:
+    headers = {"X-Request-ID": "for-the-404"}
+    async with client.get(gateway + "/nowhere", headers=headers) as response:
+        assert response.status == 404
+        assert response.headers["X-Request-ID"] == "for-the-404"
+
+
+async def test_the_gateway_adds_no_headers_the_client_did_not_send(
+    gateway: str, accounts: StandIn
+) -> None:
+    bare = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+    async with (
+        aiohttp.ClientSession(skip_auto_headers=bare) as client,
+        client.post(gateway + "/api/users/echo", data=b"raw bytes") as response,
+    ):
+        assert response.status == 200
+    seen = accounts.seen[-1]
+    for header in bare:
+        assert not seen.has(header), header
