@@ -86,6 +86,7 @@ migrate: preflight db ## apply every service's migrations to DATABASE_URL and de
 	  if [ -f $$svc/alembic.ini ]; then echo "== $$svc"; (cd $$svc && ../$(BIN)/alembic upgrade head) || exit 1; fi; \
 	done
 	$(BIN)/accounts-worker --declare-topology
+	$(BIN)/projects-worker --declare-topology
 
 JWT_PRIVATE_KEY_FILE ?= $(abspath .secrets/jwt-dev-private.pem)
 export JWT_PRIVATE_KEY_FILE

@@ -26,6 +26,7 @@ from accounts.infrastructure.persistence.user_read_model import SqlUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
 from accounts.infrastructure.security.jwt_tokens import JwtTokenIssuer, JwtTokenVerifier
 from accounts.infrastructure.security.signing_key import SigningKey
+from contracts import ACCOUNTS_EXCHANGE
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
         )
     return Messaging(
         broker,
+        exchange=ACCOUNTS_EXCHANGE,
         engine=engine,
         inbox=inbox,
         retry_delay_ms=settings.retry_delay_ms,

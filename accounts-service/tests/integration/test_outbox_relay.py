@@ -1,5 +1,6 @@
 """Producer side, over the real broker: what the relay actually publishes."""
 
+import asyncio
 import json
 import time
 from uuid import UUID
@@ -8,10 +9,11 @@ import httpx
 import jsonschema
 from sqlalchemy import select
 
-from accounts.bootstrap import Container
+from accounts.bootstrap import Container, bootstrap
+from accounts.config import Settings
 from accounts.infrastructure.persistence.tables import outbox
 from contracts import ACCOUNTS_EXCHANGE, UserAccountCreated, UserEmailChanged, load_snapshot
-from taskboard_testing import eventually
+from taskboard_testing import ThrowawayVhost, eventually
 
 from .amqp import amqp, capture
 from .test_users_api import bearer, login, register
@@ -89,3 +91,19 @@ async def test_a_burst_of_rows_is_published_exactly_once_each(
 
     assert len({m.message_id for m in received}) == 30
     assert extra == []
+
+
+async def test_the_service_declares_the_exchange_it_publishes_to(settings: Settings) -> None:
+    # Alone on a fresh vhost (no consumer of its events declared anything), so the relay's
+    # publishes, which only look the exchange up, would fail if the service did not own it.
+    with ThrowawayVhost("accounts_alone") as vhost:
+        container = bootstrap(settings.model_copy(update={"amqp_url": vhost.url}))
+        try:
+            await container.messaging.start()
+            await asyncio.wait_for(container.messaging.connected.wait(), timeout=30)
+            async with amqp(vhost.url) as channel:
+                exchange = await channel.get_exchange(ACCOUNTS_EXCHANGE, ensure=True)  # passive
+        finally:
+            await container.close()
+
+    assert exchange.name == ACCOUNTS_EXCHANGE

@@ -7,11 +7,21 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts import PROJECTS_EXCHANGE
 from projects.application.ports import ProjectReadModel, UnitOfWork
 from projects.config import Settings
-from projects.infrastructure.persistence.database import make_engine, make_session_factory
+from projects.infrastructure.messaging.broker import make_broker
+from projects.infrastructure.messaging.messaging import Messaging
+from projects.infrastructure.messaging.outbox_listener import OutboxListener
+from projects.infrastructure.messaging.outbox_relay import OutboxRelay, RelaySettings
+from projects.infrastructure.persistence.database import (
+    driver_free_url,
+    make_engine,
+    make_session_factory,
+)
 from projects.infrastructure.persistence.orm import start_mappers
 from projects.infrastructure.persistence.project_read_model import SqlProjectReadModel
+from projects.infrastructure.persistence.tables import OUTBOX_CHANNEL, inbox, outbox
 from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from projects.infrastructure.security.jwks import HttpJwksFetcher, JwksFetcher, PublicKeySet
 from projects.infrastructure.security.token_verifier import JwtTokenVerifier
@@ -27,8 +37,10 @@ class Container:
     read_model: ProjectReadModel
     public_keys: PublicKeySet
     verifier: JwtTokenVerifier
+    messaging: Messaging
 
     async def close(self) -> None:
+        await self.messaging.stop()
         await self.public_keys.close()
         await self.engine.dispose()
 
@@ -52,4 +64,35 @@ def bootstrap(settings: Settings, *, jwks_fetcher: JwksFetcher | None = None) ->
         verifier=JwtTokenVerifier(
             public_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
         ),
+        messaging=build_messaging(settings, engine),
+    )
+
+
+def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
+    broker = make_broker(
+        settings.amqp_url, app_id=settings.service_name, prefetch=settings.consumer_prefetch
+    )
+    relay = listener = None
+    if settings.run_relay:
+        relay = OutboxRelay(
+            engine,
+            broker,
+            outbox,
+            RelaySettings(
+                batch_size=settings.relay_batch_size,
+                poll_interval=settings.relay_poll_interval_seconds,
+            ),
+        )
+        listener = OutboxListener(
+            driver_free_url(settings.database_url), OUTBOX_CHANNEL, on_notify=relay.wake
+        )
+    return Messaging(
+        broker,
+        exchange=PROJECTS_EXCHANGE,
+        engine=engine,
+        inbox=inbox,
+        retry_delay_ms=settings.retry_delay_ms,
+        max_attempts=settings.max_delivery_attempts,
+        relay=relay,
+        listener=listener,
     )

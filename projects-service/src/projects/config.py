@@ -29,3 +29,11 @@ class Settings(BaseSettings):
     jwks_timeout_seconds: float = Field(default=3.0, gt=0)
     jwt_issuer: str = "taskboard-accounts"
     jwt_audience: str = "taskboard"
+
+    run_consumers: bool = Field(default=True, description="Consume events in this process.")
+    run_relay: bool = Field(default=True, description="Relay the outbox from this process.")
+    relay_batch_size: int = Field(default=200, ge=1)
+    relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    consumer_prefetch: int = Field(default=32, ge=1)
+    retry_delay_ms: int = Field(default=5_000, ge=1)
+    max_delivery_attempts: int = Field(default=5, ge=1)

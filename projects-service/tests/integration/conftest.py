@@ -1,6 +1,8 @@
-"""Real PostgreSQL: one throw-away database per test run, migrated with the real Alembic CLI.
-A key pair made by the test stands in for accounts-service and serves the JWKS."""
+"""Real PostgreSQL and RabbitMQ: one throw-away database (migrated with the real Alembic CLI)
+and one throw-away vhost per test run. A key pair made by the test stands in for
+accounts-service and serves the JWKS."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -12,8 +14,9 @@ from sqlalchemy import text
 from projects.bootstrap import Container, bootstrap
 from projects.config import Settings
 from projects.entrypoints.http.app import create_app
+from projects.entrypoints.messaging import subscribe_all
 from projects.infrastructure.security.jwks import HttpJwksFetcher
-from taskboard_testing import ThrowawayDatabase, run_alembic
+from taskboard_testing import ThrowawayDatabase, ThrowawayVhost, run_alembic
 from tests.stand_in_accounts import StandInAccounts
 
 SERVICE_DIR = Path(__file__).parents[2]
@@ -34,25 +37,38 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    with ThrowawayVhost("projects") as vhost:
+        yield vhost.url
+
+
+@pytest.fixture(scope="session")
 def accounts() -> StandInAccounts:
     return StandInAccounts()
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, amqp_url: str) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
+        amqp_url=amqp_url,
         jwks_url=JWKS_URL,
         database_pool_size=10,
+        retry_delay_ms=200,
+        max_delivery_attempts=3,
         _env_file=None,  # type: ignore[call-arg]
     )
 
 
 @pytest.fixture(scope="session")
 async def container(settings: Settings, accounts: StandInAccounts) -> AsyncIterator[Container]:
+    """The service as it runs: consumers subscribed, relay and broker connection started."""
     fetcher = HttpJwksFetcher(settings.jwks_url, transport=accounts.transport())
     container = bootstrap(settings, jwks_fetcher=fetcher)
+    subscribe_all(container)
+    await container.messaging.start()
+    await asyncio.wait_for(container.messaging.connected.wait(), timeout=30)
     yield container
     await container.close()
 

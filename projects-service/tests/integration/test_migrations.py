@@ -1,7 +1,10 @@
 """The Alembic history applies on an empty database, reverts to nothing, and applies again."""
 
+import asyncio
+
 import asyncpg
 
+from projects.infrastructure.persistence.tables import OUTBOX_CHANNEL
 from taskboard_testing import ThrowawayDatabase, run_alembic
 
 from .conftest import SERVICE_DIR
@@ -49,22 +52,56 @@ async def test_upgrade_downgrade_upgrade_keeps_history_in_own_schema() -> None:
         run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
         assert await tables_by_schema(database.url) == {"projects": EXPECTED_TABLES}
         current = run_alembic(SERVICE_DIR, database.url, "current")
-        assert "0001 (head)" in current.stdout
+        assert "0002 (head)" in current.stdout
 
 
-async def test_the_migrated_schema_matches_the_tables_the_code_uses(database_url: str) -> None:
-    # 'alembic check' compares the migrated database with the SQLAlchemy metadata.
-    result = run_alembic(SERVICE_DIR, database_url, "check")
-    assert "No new upgrade operations detected" in result.stdout + result.stderr
+async def test_the_outbox_trigger_comes_and_goes_with_its_migration() -> None:
+    with ThrowawayDatabase("projects_migrations") as database:
+        run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
+        assert await outbox_triggers(database.url) == ["outbox_notify"]
+
+        run_alembic(SERVICE_DIR, database.url, "downgrade", "0001")
+        assert await outbox_triggers(database.url) == []
+        functions = await catalog(
+            database.url,
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'projects'::regnamespace",
+        )
+        assert functions == []
 
 
-async def test_every_query_has_its_index(database_url: str) -> None:
+async def outbox_triggers(url: str) -> list[str]:
     rows = await catalog(
-        database_url, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'projects'"
+        url,
+        "SELECT tgname FROM pg_trigger "
+        "WHERE tgrelid = 'projects.outbox'::regclass AND NOT tgisinternal",
     )
-    indexes = {row["indexname"]: row["indexdef"] for row in rows}
-    assert set(indexes) == EXPECTED_INDEXES
-    assert (
-        "(owner_id, created_at, id) WHERE (deleted_at IS NULL)" in indexes["ix_projects_owner_live"]
+    return [row["tgname"] for row in rows]
+
+
+async def test_an_outbox_insert_notifies_the_relay_on_commit_only(database_url: str) -> None:
+    # Rows already marked published, so the running relay leaves them alone.
+    insert = (
+        "INSERT INTO projects.outbox (message_id, message_type, exchange, routing_key, body,"
+        " correlation_id, aggregate_id, aggregate_version, occurred_at, published_at)"
+        " VALUES (gen_random_uuid(), 'T', 'x', 'k', '{}', 'c', gen_random_uuid(), 1, now(), now())"
     )
-    assert "(project_id, number)" in indexes["pk_tasks"]
+    payloads: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(database_url)
+    writer = await asyncpg.connect(database_url)
+    try:
+        await listener.add_listener(OUTBOX_CHANNEL, lambda *args: payloads.put_nowait(args[3]))
+        rolled_back = writer.transaction()
+        await rolled_back.start()
+        await writer.execute(insert)
+        await rolled_back.rollback()
+        async with writer.transaction():
+            await writer.execute(insert)
+            await writer.execute(insert)
+        await writer.execute("SELECT pg_notify($1, 'marker')", OUTBOX_CHANNEL)
+        received = [await asyncio.wait_for(payloads.get(), timeout=5) for _ in range(2)]
+    finally:
+        await listener.close()
+        await writer.close()
+
+    # Nothing for the rolled-back insert; one (folded) notification for the committed ones.
+    assert received == ["", "marker"]

@@ -12,10 +12,10 @@ async def test_health_answers_without_a_token(client: httpx.AsyncClient) -> None
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-async def test_ready_checks_the_database(client: httpx.AsyncClient) -> None:
+async def test_ready_checks_the_database_and_the_broker(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
 
 
 async def test_ready_is_503_when_the_database_is_unreachable(settings: Settings) -> None:
@@ -37,3 +37,22 @@ async def test_ready_is_503_when_the_database_is_unreachable(settings: Settings)
     assert response.status_code == 503
     assert response.json()["status"] == "down"
     assert response.json()["checks"]["database"].startswith("down")
+
+
+async def test_ready_is_503_while_the_broker_is_unreachable_and_http_still_serves(
+    settings: Settings,
+) -> None:
+    # The app owns its container here, so its lifespan starts messaging, which must not wait
+    # for a broker that refuses connections (port 1).
+    broken = settings.model_copy(update={"amqp_url": "amqp://guest:guest@127.0.0.1:1/"})
+    app = create_app(settings=broken)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as c,
+    ):
+        response = await c.get("/health/ready")
+        live = await c.get("/health")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "down", "checks": {"database": "ok", "broker": "down"}}
+    assert live.status_code == 200

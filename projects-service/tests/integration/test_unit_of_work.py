@@ -3,8 +3,18 @@
 import pytest
 from sqlalchemy import text
 
-from projects.application.commands import ArchiveProject, CreateProject, DeleteProject
-from projects.application.project_handlers import archive_project, create_project, delete_project
+from projects.application.commands import (
+    ArchiveProject,
+    CreateProject,
+    CreateStarterProject,
+    DeleteProject,
+)
+from projects.application.project_handlers import (
+    archive_project,
+    create_project,
+    create_starter_project,
+    delete_project,
+)
 from projects.bootstrap import Container
 from projects.domain.errors import ConcurrentUpdateError
 from projects.domain.names import TaskName
@@ -31,7 +41,6 @@ async def test_creating_writes_the_project_and_its_outbox_row_together(
     assert row.exchange == "projects.events"
     assert row.routing_key == "project.created.v1"
     assert (row.aggregate_id, row.aggregate_version) == (project.id, 1)
-    assert row.published_at is None
     assert row.correlation_id == "req-42"
     assert row.body["message_id"] == str(row.message_id)
     assert row.body["producer"] == "projects-service"
@@ -134,3 +143,16 @@ async def test_a_colliding_task_number_is_a_concurrent_update(
     assert await count(container, tasks) == 0
     [stored] = await rows(container, projects)
     assert (stored.version, stored.next_task_number) == (1, 1)
+
+
+async def test_a_second_starter_project_for_one_user_changes_nothing(
+    container: Container, alice: User
+) -> None:
+    first = await create_starter_project(CreateStarterProject(alice.id), container.uow())
+    again = await create_starter_project(CreateStarterProject(alice.id), container.uow())
+
+    assert first is not None
+    assert again is None
+    assert [row.id for row in await rows(container, projects)] == [first.id]
+    assert await count(container, tasks) == 3
+    assert [r.message_type for r in await rows(container, outbox)] == ["ProjectCreated"]

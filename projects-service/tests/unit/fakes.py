@@ -12,17 +12,28 @@ from projects.application.ports import (
     TaskView,
     UnitOfWork,
 )
+from projects.domain.errors import ProjectAlreadyExistsError
 from projects.domain.events import DomainEvent
 from projects.domain.project import Project
 
 
 class FakeProjectRepository(ProjectRepository):
+    """Added projects are stored on commit, where an id already taken (deleted projects
+    included) fails as the primary key does."""
+
     def __init__(self, projects: list[Project] | None = None) -> None:
         super().__init__()
         self.projects = {project.id: project for project in projects or []}
+        self.pending: list[Project] = []
 
     def _add(self, project: Project) -> None:
-        self.projects[project.id] = project
+        self.pending.append(project)
+
+    def store_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        if any(project.id in self.projects for project in pending):
+            raise ProjectAlreadyExistsError("A project with this id exists already.")
+        self.projects.update((project.id, project) for project in pending)
 
     async def _get(self, project_id: UUID) -> Project | None:
         project = self.projects.get(project_id)
@@ -36,11 +47,12 @@ class FakeUnitOfWork(UnitOfWork):
         self.published: list[DomainEvent] = []
 
     async def _commit(self, events: list[DomainEvent]) -> None:
+        self.projects.store_pending()
         self.committed += 1
         self.published.extend(events)
 
     async def rollback(self) -> None:
-        pass
+        self.projects.pending.clear()
 
 
 class FakeProjectReadModel(ProjectReadModel):

@@ -16,6 +16,7 @@ EXPECTED = {
     errors.ProjectNotArchivedError: 409,
     errors.ProjectArchivedError: 409,
     errors.ConcurrentUpdateError: 409,
+    errors.ProjectAlreadyExistsError: 409,
 }
 
 

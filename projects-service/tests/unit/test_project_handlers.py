@@ -76,9 +76,36 @@ async def test_create_starter_project_stores_my_first_project() -> None:
 
     project = await create_starter_project(CreateStarterProject(owner), uow)
 
+    assert project is not None
     assert uow.projects.projects[project.id].name.value == "My first project"
     assert len(project.tasks) == 3
     assert [type(e) for e in uow.published] == [ProjectCreated]
+
+
+async def test_a_user_gets_one_starter_project_however_often_it_is_asked_for() -> None:
+    uow = FakeUnitOfWork()
+    owner = uuid4()
+    first = await create_starter_project(CreateStarterProject(owner), uow)
+    assert first is not None
+
+    again = await create_starter_project(CreateStarterProject(owner), uow)
+
+    assert again is None
+    assert list(uow.projects.projects) == [first.id]
+    assert [type(e) for e in uow.published] == [ProjectCreated]
+
+
+async def test_a_deleted_starter_project_is_not_created_again() -> None:
+    owner = uuid4()
+    uow = FakeUnitOfWork()
+    first = await create_starter_project(CreateStarterProject(owner), uow)
+    assert first is not None
+    for task in first.tasks:
+        first.complete_task(task.number)
+    first.archive()
+    first.delete()
+
+    assert await create_starter_project(CreateStarterProject(owner), uow) is None
 
 
 async def test_update_project_renames_and_changes_the_limit() -> None:

@@ -1,8 +1,8 @@
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from projects.domain.events import ProjectCreated
 from projects.domain.names import TaskName
-from projects.domain.starter_project import starter_project
+from projects.domain.starter_project import starter_project, starter_project_id
 
 from .builders import T0
 
@@ -33,3 +33,18 @@ def test_the_starter_project_is_one_creation_at_version_1() -> None:
 def test_the_starter_project_continues_numbering_at_4() -> None:
     project = starter_project(uuid4())
     assert project.add_task(TaskName("My own task")).number == 4
+
+
+def test_the_starter_project_id_derives_from_the_owner_alone() -> None:
+    owner = uuid4()
+
+    assert starter_project(owner).id == starter_project_id(owner)
+    assert starter_project(owner, now=T0).id == starter_project_id(owner)
+    assert starter_project_id(uuid4()) != starter_project_id(owner)
+    assert starter_project_id(owner).version == 5
+
+
+def test_the_starter_project_id_never_changes_for_a_given_owner() -> None:
+    # Pinned: a new namespace would give every existing user a second starter project.
+    owner = UUID("11111111-1111-4111-8111-111111111111")
+    assert starter_project_id(owner) == UUID("94a31055-1b97-5168-8fa4-fe46db974255")

@@ -11,6 +11,7 @@ from projects.application.commands import (
 )
 from projects.application.owned_project import owned_project
 from projects.application.ports import UnitOfWork
+from projects.domain.errors import ProjectAlreadyExistsError
 from projects.domain.names import ProjectName
 from projects.domain.project import Project
 from projects.domain.starter_project import starter_project
@@ -28,11 +29,18 @@ async def create_project(command: CreateProject, uow: UnitOfWork) -> Project:
     return project
 
 
-async def create_starter_project(command: CreateStarterProject, uow: UnitOfWork) -> Project:
+async def create_starter_project(command: CreateStarterProject, uow: UnitOfWork) -> Project | None:
+    """Idempotent per user: None when the user already has (or had) their starter project.
+
+    The starter project's id derives from the owner's id, so a second attempt (a duplicated
+    event, a concurrent one) collides with the first on commit instead of adding another."""
     project = starter_project(command.owner_id)
     async with uow:
         uow.projects.add(project)
-        await uow.commit()
+        try:
+            await uow.commit()
+        except ProjectAlreadyExistsError:
+            return None
     return project
 
 

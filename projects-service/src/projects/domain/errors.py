@@ -21,6 +21,10 @@ class ProjectNotFoundError(DomainError):
     """No project with this id exists for the caller (missing, deleted, or someone else's)."""
 
 
+class ProjectAlreadyExistsError(DomainError):
+    """A project with this id exists already (deleted ones included): ids are never reused."""
+
+
 class TaskNotFoundError(DomainError):
     """The project has no task with this number."""
 

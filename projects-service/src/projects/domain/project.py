@@ -70,11 +70,14 @@ class Project:
         maximum_number_of_incomplete_tasks: int | None = None,
         tasks: Sequence[Task] = (),
         now: datetime | None = None,
+        id: UUID | None = None,
     ) -> Project:
-        """A new project at version 1; ``tasks`` (numbered 1, 2, 3…) come with it in one change."""
+        """A new project at version 1; ``tasks`` (numbered 1, 2, 3…) come with it in one change.
+
+        The id is random unless the caller derives one (see ``starter_project_id``)."""
         now = now or utc_now()
         project = cls(
-            id=uuid4(),
+            id=id or uuid4(),
             owner_id=owner_id,
             name=name,
             maximum_number_of_incomplete_tasks=maximum_number_of_incomplete_tasks,

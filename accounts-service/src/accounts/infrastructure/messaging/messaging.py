@@ -7,7 +7,7 @@ import contextlib
 import logging
 
 from faststream import AckPolicy
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
 from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.message import RabbitMessage as RabbitMessageType
 from sqlalchemy import Table
@@ -35,6 +35,7 @@ class Messaging:
         self,
         broker: RabbitBroker,
         *,
+        exchange: str,
         engine: AsyncEngine,
         inbox: Table,
         retry_delay_ms: int,
@@ -43,6 +44,7 @@ class Messaging:
         listener: OutboxListener | None,
     ) -> None:
         self.broker = broker
+        self.exchange = exchange
         self._engine = engine
         self._inbox = inbox
         self._retry_delay_ms = retry_delay_ms
@@ -94,9 +96,13 @@ class Messaging:
         return consumer_queue
 
     async def declare_topology(self) -> None:
-        """Declare each consumer's retry and dead-letter queues (its work queue is declared by
-        its subscriber). Idempotent; also run by ``make migrate`` so no event finds its queue
-        missing on a first deploy."""
+        """Declare the exchange this service publishes to (it owns it: the relay only looks it
+        up) and each consumer's retry and dead-letter queues (its work queue is declared by its
+        subscriber). Idempotent; also run by ``make migrate`` so no event finds its exchange or
+        queue missing on a first deploy."""
+        await self.broker.declare_exchange(
+            RabbitExchange(self.exchange, type=ExchangeType.TOPIC, durable=True)
+        )
         for queue in self._queues:
             await self.broker.declare_exchange(queue.source_exchange())
             await self.broker.declare_queue(queue.retry_queue())
@@ -108,7 +114,7 @@ class Messaging:
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._connect(), name="broker-connect"))
         if self.relay is not None:
-            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+            self._tasks.append(asyncio.create_task(self._relay(self.relay), name="outbox-relay"))
         if self._listener is not None:
             self._tasks.append(asyncio.create_task(self._listener.run(), name="outbox-listener"))
 
@@ -126,6 +132,12 @@ class Messaging:
                 continue
             self.connected.set()
             return
+
+    async def _relay(self, relay: OutboxRelay) -> None:
+        # Every publish fails until the broker is connected and the exchange declared; starting
+        # earlier would only put the relay into its backoff.
+        await self.connected.wait()
+        await relay.run()
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -12,6 +12,7 @@ from faststream.rabbit.message import RabbitMessage
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from accounts.infrastructure.correlation import correlation_id
 from accounts.infrastructure.messaging.consumer_queue import DEFAULT_EXCHANGE, ConsumerQueue
 from accounts.infrastructure.messaging.inbox import first_delivery
 from contracts import Envelope, IntegrationEvent
@@ -27,7 +28,8 @@ class UnknownEventError(ValueError):
 
 class ReliableConsumer:
     """For each delivery: parse the envelope against the contract, then in ONE transaction
-    record the message id in the inbox and apply the effect; ack after the commit. A failure
+    record the message id in the inbox and apply the effect (which gets that transaction's
+    connection, and runs with the message id as correlation id); ack after the commit. A failure
     rejects the message into the delayed-retry queue; the last allowed failure moves it to the
     dead-letter queue instead."""
 
@@ -62,15 +64,20 @@ class ReliableConsumer:
         attempt = self.queue.failed_attempts(message.headers) + 1
         try:
             envelope = self.parse(message.body)
-            async with self._engine.begin() as connection:
-                if await first_delivery(
-                    connection,
-                    self._inbox,
-                    consumer=self.name,
-                    message_id=envelope.message_id,
-                    message_type=envelope.type,
-                ):
-                    await self._handle(envelope, connection)
+            # The events the effect raises are correlated to the message that caused them.
+            token = correlation_id.set(str(envelope.message_id))
+            try:
+                async with self._engine.begin() as connection:
+                    if await first_delivery(
+                        connection,
+                        self._inbox,
+                        consumer=self.name,
+                        message_id=envelope.message_id,
+                        message_type=envelope.type,
+                    ):
+                        await self._handle(envelope, connection)
+            finally:
+                correlation_id.reset(token)
         except Exception as error:  # noqa: BLE001 - every failure is retried, then dead-lettered
             await self._failed(message, error, attempt)
             return

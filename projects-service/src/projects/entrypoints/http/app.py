@@ -11,6 +11,7 @@ from projects.config import Settings
 from projects.entrypoints.http import operations, projects, tasks
 from projects.entrypoints.http.problems import install_problem_handlers
 from projects.entrypoints.http.request_id import RequestIdMiddleware
+from projects.entrypoints.messaging import subscribe_all
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
@@ -21,6 +22,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.container = container or bootstrap(settings or Settings())
+        if owned:
+            subscribe_all(app.state.container)
+            await app.state.container.messaging.start()
         try:
             yield
         finally:

@@ -19,13 +19,14 @@ async def health() -> dict[str, str]:
 
 @router.get("/health/ready")
 async def ready(container: ContainerDep) -> JSONResponse:
-    """Readiness: 200 only when the database answers; the body names each dependency."""
+    """Readiness: 200 only when the database and the broker answer; the body names each."""
     checks: dict[str, Any] = {}
     try:
         await ping(container.engine)
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means "not ready", reported as such
         checks["database"] = f"down: {type(error).__name__}"
+    checks["broker"] = "ok" if await container.messaging.ping() else "down"
     healthy = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ok" if healthy else "down", "checks": checks},

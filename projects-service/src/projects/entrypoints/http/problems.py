@@ -16,6 +16,7 @@ from projects.domain.errors import (
     InvalidProjectNameError,
     InvalidTaskNameError,
     MaxIncompleteTasksNumberIsReachedError,
+    ProjectAlreadyExistsError,
     ProjectArchivedError,
     ProjectHasIncompleteTasksError,
     ProjectNotArchivedError,
@@ -43,6 +44,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, str]] = {
     ProjectNotArchivedError: (409, "project-not-archived"),
     ProjectArchivedError: (409, "project-archived"),
     ProjectStateError: (409, "project-state"),
+    ProjectAlreadyExistsError: (409, "project-already-exists"),
     ConcurrentUpdateError: (409, "concurrent-update"),
 }
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}

@@ -16,12 +16,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 SCHEMA = "projects"
+OUTBOX_CHANNEL = "projects_outbox"  # NOTIFY channel of the outbox trigger (migration 0002)
 metadata = MetaData(schema=SCHEMA)
 
 # Names are stored as given after trimming; 4..32 characters is the domain's rule, the column is
 # wider so a future rule change needs no migration.
 NAME_LENGTH = 100
 
+PROJECTS_PRIMARY_KEY = "projects_pkey"  # PostgreSQL's default name (migration 0001)
 projects = Table(
     "projects",
     metadata,

@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from projects.application.ports import UnitOfWork
-from projects.domain.errors import ConcurrentUpdateError
+from projects.domain.errors import ConcurrentUpdateError, ProjectAlreadyExistsError
 from projects.domain.events import DomainEvent
 from projects.infrastructure.correlation import current_correlation_id
 from projects.infrastructure.persistence.outbox import outbox_row
 from projects.infrastructure.persistence.project_repository import SqlAlchemyProjectRepository
-from projects.infrastructure.persistence.tables import TASKS_PRIMARY_KEY, outbox
+from projects.infrastructure.persistence.tables import (
+    PROJECTS_PRIMARY_KEY,
+    TASKS_PRIMARY_KEY,
+    outbox,
+)
 
 CONCURRENT_UPDATE = "The project was changed meanwhile; try again."
+ALREADY_EXISTS = "A project with this id exists already."
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: Callable[[], AsyncSession]) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+
+    @classmethod
+    def joining(cls, connection: AsyncConnection) -> SqlAlchemyUnitOfWork:
+        """A unit of work inside the transaction the caller has begun on ``connection`` (a
+        consumer's, which holds its inbox row): it runs in a SAVEPOINT, so its ``commit()``
+        only releases the savepoint and nothing is durable before the caller commits; its
+        failure rolls back to the savepoint and leaves the caller's transaction usable."""
+        return cls(
+            lambda: AsyncSession(
+                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+        )
 
     async def __aenter__(self) -> SqlAlchemyUnitOfWork:
         self._session = self._session_factory()
@@ -55,10 +74,14 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise ConcurrentUpdateError(CONCURRENT_UPDATE) from error
         except IntegrityError as error:
             await self.session.rollback()
-            # Two writers that both passed the checks would collide on a task number; any
-            # other integrity error is a bug and must not pass for a retryable conflict.
-            if _violated_constraint(error) == TASKS_PRIMARY_KEY:
+            # Two writers that both passed the checks would collide on a task number; a
+            # derived project id (a starter project) collides when the project exists. Any
+            # other integrity error is a bug and must not pass for a conflict.
+            constraint = _violated_constraint(error)
+            if constraint == TASKS_PRIMARY_KEY:
                 raise ConcurrentUpdateError(CONCURRENT_UPDATE) from error
+            if constraint == PROJECTS_PRIMARY_KEY:
+                raise ProjectAlreadyExistsError(ALREADY_EXISTS) from error
             raise
 
     async def rollback(self) -> None:

@@ -1,0 +1,1 @@
+"""RabbitMQ through FastStream: the outbox relay and the reliable-consumer machinery."""

@@ -1,0 +1,84 @@
+"""A consumer's queue with its delayed-retry and dead-letter queues, as RabbitMQ declarations.
+
+The names and the scheme come from ``contracts.ConsumerQueueNames``: ``Q`` (quorum, read by the
+consumer; a rejected message dead-letters to ``Q.retry``), ``Q.retry`` (holds it for the retry
+delay, then dead-letters it back to ``Q`` alone, through the default exchange) and ``Q.dlq``
+(where it lands after the last attempt). A failing message leaves ``Q`` at once, so the
+messages behind it are never blocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+from contracts import ConsumerQueueNames
+
+DEFAULT_EXCHANGE = ""
+
+
+@dataclass(frozen=True)
+class ConsumerQueue:
+    names: ConsumerQueueNames
+    retry_delay_ms: int = 5_000
+    max_attempts: int = 5
+    # Safety net for a message that crashes the process before it can be rejected.
+    delivery_limit: int = 20
+
+    @property
+    def name(self) -> str:
+        return self.names.name
+
+    @property
+    def exchange(self) -> str:
+        return self.names.exchange
+
+    @property
+    def routing_keys(self) -> tuple[str, ...]:
+        return self.names.routing_keys
+
+    @property
+    def retry_name(self) -> str:
+        return self.names.retry_queue
+
+    @property
+    def dead_letter_name(self) -> str:
+        return self.names.dead_letter_queue
+
+    def source_exchange(self) -> RabbitExchange:
+        return RabbitExchange(self.exchange, type=ExchangeType.TOPIC, durable=True)
+
+    def work_queue(self) -> RabbitQueue:
+        return RabbitQueue(
+            self.name,
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            routing_key=self.routing_keys[0],  # the others are bound by Messaging.declare_topology
+            arguments={
+                "x-dead-letter-exchange": DEFAULT_EXCHANGE,
+                "x-dead-letter-routing-key": self.retry_name,
+                "x-delivery-limit": self.delivery_limit,
+            },
+        )
+
+    def retry_queue(self) -> RabbitQueue:
+        return RabbitQueue(
+            self.retry_name,
+            durable=True,
+            arguments={
+                "x-message-ttl": self.retry_delay_ms,
+                "x-dead-letter-exchange": DEFAULT_EXCHANGE,
+                "x-dead-letter-routing-key": self.name,
+            },
+        )
+
+    def dead_letter_queue(self) -> RabbitQueue:
+        return RabbitQueue(self.dead_letter_name, queue_type=QueueType.QUORUM, durable=True)
+
+    def failed_attempts(self, headers: Mapping[str, Any]) -> int:
+        """How often this message already failed here, read from RabbitMQ's ``x-death`` log."""
+        deaths: Sequence[Mapping[str, Any]] = headers.get("x-death") or ()
+        return sum(int(d.get("count", 0)) for d in deaths if d.get("queue") == self.name)
