@@ -50,4 +50,4 @@ async def test_without_a_valid_token_every_endpoint_is_401(
     ]:
         response = await anonymous.request(method, path.format(id=project["id"]), json=body)
         assert response.status_code == 401, (method, path, response.text)
-        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.headers["www-authenticate"].startswith("Bearer")

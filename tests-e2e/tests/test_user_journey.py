@@ -96,8 +96,8 @@ async def test_users_me_follows_create_rename_and_delete(api: TaskboardClient) -
         return sorted(p["name"] for p in me["projects"])
 
     await eventually(user.me, until=lambda m: names(m) == ["My first project", "Work"])
-    await user.update_project(project["id"], name="Job")
-    await eventually(user.me, until=lambda m: names(m) == ["Job", "My first project"])
+    await user.update_project(project["id"], name="Career")
+    await eventually(user.me, until=lambda m: names(m) == ["Career", "My first project"])
     await user.archive(project["id"])
     await user.delete_project(project["id"])
     await eventually(user.me, until=lambda m: names(m) == ["My first project"])

@@ -8,7 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from accounts.bootstrap import Container
 from accounts.entrypoints.http.problems import ProblemError
-from accounts.infrastructure.security.jwt_tokens import InvalidTokenError
+from accounts.infrastructure.security.jwt_tokens import MissingTokenError
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/users/login")
 
@@ -26,7 +26,7 @@ def current_user_id(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> UUID:
     if credentials is None:
-        raise InvalidTokenError("A bearer token is required.")
+        raise MissingTokenError("A bearer token is required.")
     return container.verifier.user_id(credentials.credentials)
 
 

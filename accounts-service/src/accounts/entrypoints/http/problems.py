@@ -19,7 +19,7 @@ from accounts.domain.errors import (
     InvalidPasswordError,
     UserNotFoundError,
 )
-from accounts.infrastructure.security.jwt_tokens import InvalidTokenError
+from accounts.infrastructure.security.jwt_tokens import InvalidTokenError, MissingTokenError
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ DOMAIN_ERRORS: dict[type[DomainError], tuple[int, str]] = {
     InvalidCredentialsError: (401, "invalid-credentials"),
 }
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
+INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
 class ProblemError(Exception):
@@ -78,7 +79,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidTokenError)
     async def invalid_token(_: Request, error: InvalidTokenError) -> JSONResponse:
-        return problem(401, str(error), slug="invalid-token", headers=UNAUTHORIZED_HEADERS)
+        # RFC 6750: a presented but unusable token is named in the challenge.
+        headers = UNAUTHORIZED_HEADERS if isinstance(error, MissingTokenError) else INVALID_TOKEN
+        return problem(401, str(error), slug="invalid-token", headers=headers)
 
     @app.exception_handler(ProblemError)
     async def problem_error(_: Request, error: ProblemError) -> JSONResponse:

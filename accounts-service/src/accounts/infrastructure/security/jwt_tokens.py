@@ -17,6 +17,10 @@ class InvalidTokenError(Exception):
     """The bearer token is missing, malformed, expired, or not signed by a known key."""
 
 
+class MissingTokenError(InvalidTokenError):
+    """No bearer token at all (RFC 6750: the challenge then names no error)."""
+
+
 class JwtTokenIssuer(TokenIssuer):
     def __init__(self, key: SigningKey, *, issuer: str, audience: str, ttl_seconds: int) -> None:
         self._key = key
