@@ -72,7 +72,7 @@ async def me(user_id: CurrentUserId, container: ContainerDep) -> MeOut:
     "/me",
     response_model=UserOut,
     dependencies=[Depends(json_body)],
-    responses={401: PROBLEM, 404: PROBLEM, 409: PROBLEM, 415: PROBLEM, 422: PROBLEM},
+    responses={400: PROBLEM, 401: PROBLEM, 404: PROBLEM, 409: PROBLEM, 415: PROBLEM, 422: PROBLEM},
 )
 async def change_email(
     body: ChangeEmailBody, user_id: CurrentUserId, container: ContainerDep
