@@ -14,8 +14,8 @@ from accounts.config import Settings
 from accounts.infrastructure.persistence.tables import outbox
 from contracts import ACCOUNTS_EXCHANGE, UserAccountCreated, UserEmailChanged, load_snapshot
 from taskboard_testing import ThrowawayVhost, eventually
+from taskboard_testing.amqp import amqp, capture
 
-from .amqp import amqp, capture
 from .test_users_api import bearer, login, register
 
 

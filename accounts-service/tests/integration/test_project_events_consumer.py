@@ -21,8 +21,8 @@ from contracts import (
     examples,
 )
 from taskboard_testing import eventually
+from taskboard_testing.amqp import amqp, publish_envelope
 
-from .amqp import amqp, publish_envelope
 from .test_users_api import bearer, token_for
 
 

@@ -24,8 +24,8 @@ from projects.bootstrap import Container, bootstrap
 from projects.config import Settings
 from projects.infrastructure.persistence.tables import outbox
 from taskboard_testing import ThrowawayVhost, eventually
+from taskboard_testing.amqp import amqp, capture
 
-from .amqp import amqp, capture
 from .conftest import User
 from .helpers import rows
 

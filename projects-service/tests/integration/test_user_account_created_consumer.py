@@ -36,9 +36,8 @@ from projects.infrastructure.messaging.inbox import first_delivery
 from projects.infrastructure.persistence import unit_of_work as uow_module
 from projects.infrastructure.persistence.tables import inbox, outbox, projects, tasks
 from taskboard_testing import eventually, rabbitmqctl
+from taskboard_testing.amqp import amqp, capture, publish_envelope
 from tests.stand_in_accounts import StandInAccounts
-
-from .amqp import amqp, capture, publish_envelope
 
 QUEUE = PROJECTS_USER_ACCOUNT_CREATED_QUEUE
 ROUTING_KEY = UserAccountCreated.routing_key()
