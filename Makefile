@@ -13,7 +13,7 @@ export DATABASE_URL
 
 SERVICES := accounts-service projects-service
 MEMBERS := contracts accounts-service projects-service gateway tests-e2e testing
-TEST_SUITES := contracts accounts-service projects-service gateway deploy-tests
+TEST_SUITES := contracts accounts-service projects-service gateway tests-e2e deploy-tests
 
 .PHONY: help
 help: ## list the targets
@@ -163,3 +163,7 @@ bench-compare: ## the last two make bench runs side by side (or two files: BENCH
 .PHONY: bench-test
 bench-test: ## unit tests of the benchmark's own pure parts (wrk output, the compare table)
 	$(BIN)/pytest -q bench/tests
+
+.PHONY: bench-profile
+bench-profile: bench-tools ## py-spy profiles of gateway, projects and accounts under wrk load (own stack)
+	$(PY) -m bench profile

@@ -58,8 +58,11 @@ def _queues_drained(stack: LocalStack):  # type: ignore[no-untyped-def]
     vhost = stack.amqp_url.rsplit("/", 1)[-1]
 
     async def drained() -> bool:
-        lines = rabbitmqctl("list_queues", "-p", vhost, "-q", "name", "messages").splitlines()
-        counts = {line.split()[0]: int(line.split()[1]) for line in lines if line.strip()}
+        output = rabbitmqctl(
+            "list_queues", "-p", vhost, "-q", "--no-table-headers", "name", "messages"
+        )
+        rows = [line.split() for line in output.splitlines()]
+        counts = {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
         work = [q for q in counts if not q.endswith((".dlq", ".retry"))]
         return bool(work) and all(counts[q] == 0 for q in work)
 

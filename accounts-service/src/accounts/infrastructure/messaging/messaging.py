@@ -149,4 +149,6 @@ class Messaging:
         await self.broker.stop()
 
     async def ping(self) -> bool:
-        return self.connected.is_set() and await self.broker.ping(timeout=2.0)
+        # A short wait: ping() waits out its whole timeout while disconnected, and readiness
+        # must answer well within the gateway's health timeout.
+        return self.connected.is_set() and await self.broker.ping(timeout=0.25)
