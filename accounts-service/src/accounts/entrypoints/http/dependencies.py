@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the container, the caller's identity, body media types."""
+"""FastAPI dependencies: the container, the caller's identity, body media types.
+
+All are ``async def``: FastAPI runs a plain ``def`` dependency on its thread pool, a hand-off
+that cost more than everything else these do, on every request."""
 
 from typing import Annotated
 from uuid import UUID
@@ -13,7 +16,7 @@ from accounts.infrastructure.security.jwt_tokens import MissingTokenError
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/users/login")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -21,7 +24,7 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def current_user_id(
+async def current_user_id(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> UUID:
@@ -37,13 +40,13 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def json_body(request: Request) -> None:
+async def json_body(request: Request) -> None:
     media_type = _media_type(request)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise ProblemError(415, "Send the body as application/json.", slug="unsupported-media-type")
 
 
-def form_body(request: Request) -> None:
+async def form_body(request: Request) -> None:
     if _media_type(request) not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
         raise ProblemError(
             415,

@@ -9,6 +9,7 @@ import jwt
 
 from accounts.application.ports import AccessToken, TokenIssuer
 from accounts.infrastructure.security.signing_key import ALGORITHM, SigningKey
+from accounts.infrastructure.security.verified_tokens import VerifiedTokens
 
 REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp", "jti"]
 
@@ -51,8 +52,12 @@ class JwtTokenVerifier:
         self._public_keys = {key.kid: key.public_key for key in keys}
         self._issuer = issuer
         self._audience = audience
+        self._verified = VerifiedTokens()
 
     def user_id(self, token: str) -> UUID:
+        known = self._verified.get(token)
+        if known is not None:
+            return known
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             public_key = self._public_keys.get(kid) if isinstance(kid, str) else None
@@ -66,9 +71,11 @@ class JwtTokenVerifier:
                 audience=self._audience,
                 options={"require": REQUIRED_CLAIMS},
             )
-            return UUID(claims["sub"])
+            user_id = UUID(claims["sub"])
         except (jwt.PyJWTError, ValueError) as error:
             raise InvalidTokenError(_reason(error)) from error
+        self._verified.remember(token, user_id, float(claims["exp"]))
+        return user_id
 
 
 def _reason(error: Exception) -> str:

@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the container, the caller's identity, body media types."""
+"""FastAPI dependencies: the container, the caller's identity, body media types.
+
+All are ``async def``: FastAPI runs a plain ``def`` dependency on its thread pool, a hand-off
+that cost more than everything else these do, on every request."""
 
 from typing import Annotated
 from uuid import UUID
@@ -18,7 +21,7 @@ _bearer = HTTPBearer(
 )
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -42,7 +45,7 @@ TaskNumber = Annotated[
 ]
 
 
-def json_body(request: Request) -> None:
+async def json_body(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise ProblemError(415, "Send the body as application/json.", slug="unsupported-media-type")

@@ -7,6 +7,7 @@ from uuid import UUID
 import jwt
 
 from projects.infrastructure.security.jwks import ALGORITHM, PublicKeySet
+from projects.infrastructure.security.verified_tokens import VerifiedTokens
 
 REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp", "jti"]
 MAX_KID_LENGTH = 200
@@ -28,8 +29,12 @@ class JwtTokenVerifier:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._verified = VerifiedTokens()
 
     async def user_id(self, token: str) -> UUID:
+        known = self._verified.get(token)
+        if known is not None:
+            return known
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -52,9 +57,11 @@ class JwtTokenVerifier:
                 audience=self._audience,
                 options={"require": REQUIRED_CLAIMS},
             )
-            return UUID(claims["sub"])
+            user_id = UUID(claims["sub"])
         except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as error:
             raise InvalidTokenError(_reason(error)) from error
+        self._verified.remember(token, user_id, float(claims["exp"]))
+        return user_id
 
 
 def _reason(error: Exception) -> str:
