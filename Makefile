@@ -13,7 +13,7 @@ export DATABASE_URL
 
 SERVICES := accounts-service projects-service
 MEMBERS := contracts accounts-service projects-service gateway tests-e2e testing
-TEST_SUITES := contracts accounts-service projects-service gateway tests-e2e deploy-tests
+TEST_SUITES := contracts accounts-service projects-service gateway bench tests-e2e deploy-tests
 
 .PHONY: help
 help: ## list the targets
