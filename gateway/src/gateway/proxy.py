@@ -99,9 +99,25 @@ class Proxy:
     async def _relay(
         request: web.Request, upstream: aiohttp.ClientResponse, request_id: str
     ) -> web.StreamResponse:
+        headers = downstream_headers(upstream.headers, request_id=request_id)
+        if _small_and_complete(request, upstream):
+            # Most API answers are small: one buffered write of status, headers and body costs
+            # a fifth less CPU than streaming them (measured by make bench, scenario 1).
+            try:
+                body = await upstream.read()
+            except (aiohttp.ClientError, TimeoutError) as error:
+                logger.warning("service failed mid-response (%s)", _why(error))
+                return problem(502, "The service's answer broke off.", slug="upstream-broken")
+            headers.popall("Content-Length", None)  # set again from the body
+            return web.Response(
+                status=upstream.status, reason=upstream.reason, headers=headers, body=body
+            )
         response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-        response.headers.extend(downstream_headers(upstream.headers, request_id=request_id))
-        await response.prepare(request)
+        response.headers.extend(headers)
+        try:
+            await response.prepare(request)
+        except ConnectionResetError:
+            return response  # the client left before the answer started
         try:
             async for chunk in upstream.content.iter_any():
                 try:
@@ -144,3 +160,17 @@ class Proxy:
 
 def _why(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+SMALL_BODY_BYTES = 64 * 1024
+
+
+def _small_and_complete(request: web.Request, upstream: aiohttp.ClientResponse) -> bool:
+    """A body of known, small length that a client expects (not HEAD, 204 or 304)."""
+    length = upstream.content_length
+    return (
+        length is not None
+        and length <= SMALL_BODY_BYTES
+        and request.method != "HEAD"
+        and upstream.status not in (204, 304)
+    )

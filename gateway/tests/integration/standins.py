@@ -142,7 +142,8 @@ class StandIn:
 
     async def _truncated(self, request: web.Request) -> web.StreamResponse:
         self._remember(request)
-        response = web.StreamResponse(headers={"Content-Length": "1000"})
+        declared = request.query.get("declared", "1000")
+        response = web.StreamResponse(headers={"Content-Length": declared})
         await response.prepare(request)
         await response.write(b"x" * 10)
         assert request.transport is not None

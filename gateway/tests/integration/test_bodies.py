@@ -51,18 +51,31 @@ async def test_4_mib_chunked_response_streams_intact(
     assert bytes(received) == pattern(BIG_RESPONSE_BYTES)
 
 
-async def test_a_body_the_service_cut_short_is_not_passed_off_as_complete(
+async def test_a_small_body_the_service_cut_short_is_a_502_not_a_complete_looking_200(
     gateway: str, client: aiohttp.ClientSession
 ) -> None:
-    # The read timeout only turns a regression (client left waiting) into a failure, not a hang.
+    # Small answers are buffered before the status goes out, so a broken one can still be
+    # reported honestly. The read timeout only turns a regression into a failure, not a hang.
     guard = aiohttp.ClientTimeout(sock_read=10)
     async with client.get(gateway + "/api/users/truncated", timeout=guard) as response:
+        assert response.status == 502
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+        assert (await response.json())["type"].endswith("upstream-broken")
+
+
+async def test_a_large_streamed_body_cut_short_is_not_passed_off_as_complete(
+    gateway: str, client: aiohttp.ClientSession
+) -> None:
+    # Too large to buffer: the status is out before the break, so the client connection is cut.
+    guard = aiohttp.ClientTimeout(sock_read=10)
+    url = gateway + "/api/users/truncated?declared=1000000"
+    async with client.get(url, timeout=guard) as response:
         assert response.status == 200
         try:
             body = await response.read()
         except aiohttp.ClientPayloadError:
             return
-    raise AssertionError(f"read {len(body)} of 1000 bytes without an error")
+    raise AssertionError(f"read {len(body)} of 1000000 bytes without an error")
 
 
 async def test_compressed_responses_pass_through_still_compressed(gateway: str) -> None:
