@@ -73,7 +73,8 @@ def bootstrap(settings: Settings, *, hasher: PasswordHasher | None = None) -> Co
             [key], issuer=settings.jwt_issuer, audience=settings.jwt_audience
         ),
         signing_key=key,
-        read_model=SqlUserReadModel(engine),
+        # Reads run in autocommit: no BEGIN and ROLLBACK round trips around plain SELECTs.
+        read_model=SqlUserReadModel(engine.execution_options(isolation_level="AUTOCOMMIT")),
         messaging=build_messaging(settings, engine),
     )
 

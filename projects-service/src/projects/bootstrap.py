@@ -59,7 +59,8 @@ def bootstrap(settings: Settings, *, jwks_fetcher: JwksFetcher | None = None) ->
         settings=settings,
         engine=engine,
         uow=lambda: SqlAlchemyUnitOfWork(session_factory),
-        read_model=SqlProjectReadModel(engine),
+        # Reads run in autocommit: no BEGIN and ROLLBACK round trips around a single SELECT.
+        read_model=SqlProjectReadModel(engine.execution_options(isolation_level="AUTOCOMMIT")),
         public_keys=public_keys,
         verifier=JwtTokenVerifier(
             public_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience

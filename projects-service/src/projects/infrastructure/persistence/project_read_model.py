@@ -42,14 +42,19 @@ class SqlProjectReadModel(ProjectReadModel):
         return None if row is None else _project_view(row)
 
     async def list_tasks(self, owner_id: UUID, project_id: UUID) -> list[TaskView] | None:
+        # One round trip: the outer join yields one all-NULL task row for a project without
+        # tasks, and no row at all when the caller owns no such live project.
         query = (
-            select(*TASK_COLUMNS).where(tasks.c.project_id == project_id).order_by(tasks.c.number)
+            select(*TASK_COLUMNS)
+            .select_from(projects.outerjoin(tasks, tasks.c.project_id == projects.c.id))
+            .where(projects.c.id == project_id, *_owned_live(owner_id))
+            .order_by(tasks.c.number)
         )
         async with self._engine.connect() as connection:
-            if not await _exists(connection, owner_id, project_id):
-                return None
-            rows = await connection.execute(query)
-            return [_task_view(row) for row in rows.mappings()]
+            rows = (await connection.execute(query)).mappings().all()
+        if not rows:
+            return None
+        return [_task_view(row) for row in rows if row["number"] is not None]
 
     async def get_task(self, owner_id: UUID, project_id: UUID, number: int) -> TaskView | None:
         query = (
