@@ -82,7 +82,7 @@ db: ## create the development database if it does not exist
 	@$(PY) scripts/ensure_database.py "$(DATABASE_URL)"
 
 .PHONY: migrate
-migrate: preflight db ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
+migrate: preflight db dev-keys ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
 	@for svc in $(SERVICES); do \
 	  if [ -f $$svc/alembic.ini ]; then echo "== $$svc"; (cd $$svc && ../$(BIN)/alembic upgrade head) || exit 1; fi; \
 	done
@@ -97,7 +97,7 @@ preflight:
 	@$(PY) scripts/check_services.py
 
 .PHONY: run
-run: preflight migrate dev-keys ## the whole stack in the foreground: gateway :8000, accounts :8001, projects :8002 (Ctrl-C stops it)
+run: preflight dev-keys migrate ## the whole stack in the foreground: gateway :8000, accounts :8001, projects :8002 (Ctrl-C stops it)
 	$(BIN)/honcho start -f Procfile
 
 .PHONY: seed

@@ -54,5 +54,10 @@ class Settings(BaseSettings):
         if self.jwt_private_key is not None:
             return self.jwt_private_key.get_secret_value().encode()
         if self.jwt_private_key_file is not None:
+            if not self.jwt_private_key_file.is_file():
+                raise ValueError(
+                    f"JWT_PRIVATE_KEY_FILE={self.jwt_private_key_file} does not exist "
+                    "(for development, 'make dev-keys' writes one)."
+                )
             return self.jwt_private_key_file.read_bytes()
         return None

@@ -1,0 +1,17 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from accounts.config import Settings
+
+
+def test_outside_dev_the_service_refuses_to_start_without_a_signing_key() -> None:
+    with pytest.raises(ValidationError, match="JWT_PRIVATE_KEY"):
+        Settings(environment="production", jwt_private_key=None, jwt_private_key_file=None)
+
+
+def test_a_key_file_that_is_not_there_is_named_in_the_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.pem"
+    with pytest.raises(ValidationError, match=r"nope\.pem does not exist"):
+        Settings(environment="production", jwt_private_key=None, jwt_private_key_file=missing)
