@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 from uuid import UUID
 
 import httpx
@@ -32,14 +31,12 @@ async def test_registration_is_published_with_the_contract_body_and_amqp_propert
 ) -> None:
     async with amqp(amqp_url) as channel:
         events = await capture(channel, ACCOUNTS_EXCHANGE, "user.account_created.v1")
-        started = time.perf_counter()
         created = await client.post(
             "/api/users",
             json={"email": "ada@example.com", "password": "password1"},
             headers={"X-Request-ID": "req-relay-1"},
         )
-        message = await events.next()
-        latency = time.perf_counter() - started
+        message = await events.next()  # in time only if NOTIFY woke the relay (poll: 60 s)
 
     body = json.loads(message.body)
     jsonschema.validate(body, load_snapshot(UserAccountCreated))
@@ -54,8 +51,6 @@ async def test_registration_is_published_with_the_contract_body_and_amqp_propert
     assert message.routing_key == "user.account_created.v1"
     assert message.headers["aggregate_version"] == 1
     assert message.app_id == "accounts-service"
-    # Woken by NOTIFY, not by the 1 s poll: well under the poll interval.
-    assert latency < 0.9, f"relay took {latency:.3f}s: the LISTEN/NOTIFY wake-up did not fire"
     await eventually(lambda: unpublished(container), until=lambda n: n == 0, what="row marked sent")
 
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 from typing import Any
 from uuid import UUID
 
@@ -50,10 +49,8 @@ async def test_each_project_change_is_published_with_the_contract_body_and_amqp_
 
     async with amqp(amqp_url) as channel:
         events = await capture(channel, PROJECTS_EXCHANGE, "project.*.v1")
-        started = time.perf_counter()
         created = await create()
-        first = await events.next()
-        latencies = [time.perf_counter() - started]
+        first = await events.next()  # in time only if NOTIFY woke the relay (poll: 60 s)
         project_id = created.json()["id"]
         url = f"/api/projects/{project_id}"
         changes = [
@@ -66,11 +63,9 @@ async def test_each_project_change_is_published_with_the_contract_body_and_amqp_
         received = [first]
         # One change at a time, each awaited on the broker: the order is the commit order.
         for number, change in enumerate(changes, start=2):
-            started = time.perf_counter()
             response = await change({**alice.headers, "X-Request-ID": f"req-{number}"})
             assert response.status_code in {200, 204}, response.text
             received.append(await events.next())
-            latencies.append(time.perf_counter() - started)
         await eventually(lambda: unpublished(container), until=lambda n: n == 0, what="rows sent")
         extra = await events.drain()
 
@@ -103,8 +98,6 @@ async def test_each_project_change_is_published_with_the_contract_body_and_amqp_
         assert message.headers["aggregate_id"] == project_id
         assert message.headers["aggregate_version"] == version
         assert message.headers["event_version"] == event.major_version
-    # Woken by NOTIFY, not by the 1 s poll: well under the poll interval.
-    assert max(latencies) < 0.9, f"relay latencies {latencies}: the NOTIFY wake-up did not fire"
 
 
 async def test_a_burst_of_rows_is_published_exactly_once_each(

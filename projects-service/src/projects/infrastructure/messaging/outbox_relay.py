@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger(__name__)
@@ -22,6 +21,10 @@ class RelaySettings:
     poll_interval: float = 1.0  # fallback when a wake-up is missed
     publish_timeout: float = 10.0  # a blocked broker (alarm) can stall a publish forever
     max_backoff: float = 30.0
+
+
+def _columns_but_body(outbox: Table) -> tuple[Any, ...]:
+    return tuple(column for column in outbox.c if column.name != "body")
 
 
 class OutboxRelay:
@@ -70,7 +73,8 @@ class OutboxRelay:
         async with self._engine.begin() as connection:
             rows = (
                 await connection.execute(
-                    select(outbox)
+                    # The body as text: it goes out as stored, never decoded and re-encoded.
+                    select(*_columns_but_body(outbox), outbox.c.body.cast(Text).label("body_text"))
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.created_at, outbox.c.aggregate_version)
                     .limit(self._settings.batch_size)
@@ -79,9 +83,7 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            results = await asyncio.gather(
-                *(self._publish(row._mapping) for row in rows), return_exceptions=True
-            )
+            results = await self._publish_all([row._mapping for row in rows])
             sent = [
                 row.message_id for row, result in zip(rows, results, strict=True) if result is None
             ]
@@ -105,26 +107,32 @@ class OutboxRelay:
             ) from first
         return len(sent)
 
+    async def _publish_all(self, rows: list[Any]) -> list[BaseException | None]:
+        """Every row's publish in flight at once, under one deadline: a blocked broker (an
+        alarm) can stall a publish forever, and a timed-out row is simply sent again later."""
+        publishes = asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+        try:
+            return await asyncio.wait_for(publishes, timeout=self._settings.publish_timeout)
+        except TimeoutError as error:
+            return [error] * len(rows)
+
     async def _publish(self, row: Any) -> None:
-        body = row["body"]
-        await asyncio.wait_for(
-            self._broker.publish(
-                json.dumps(body, separators=(",", ":")).encode(),
-                exchange=self._exchange(row["exchange"]),
-                routing_key=row["routing_key"],
-                message_id=str(row["message_id"]),
-                correlation_id=row["correlation_id"],
-                message_type=row["message_type"],
-                timestamp=row["occurred_at"],
-                content_type="application/json",
-                headers={
-                    "aggregate_id": str(row["aggregate_id"]),
-                    "aggregate_version": row["aggregate_version"],
-                    "event_version": body["version"],
-                },
-                persist=True,  # FastStream's default is transient
-            ),
-            timeout=self._settings.publish_timeout,
+        await self._broker.publish(
+            row["body_text"].encode(),
+            exchange=self._exchange(row["exchange"]),
+            routing_key=row["routing_key"],
+            message_id=str(row["message_id"]),
+            correlation_id=row["correlation_id"],
+            message_type=row["message_type"],
+            timestamp=row["occurred_at"],
+            content_type="application/json",
+            headers={
+                "aggregate_id": str(row["aggregate_id"]),
+                "aggregate_version": row["aggregate_version"],
+                # routing keys end in the major version: user.account_created.v1
+                "event_version": int(row["routing_key"].rsplit(".v", 1)[1]),
+            },
+            persist=True,  # FastStream's default is transient
         )
 
     def _exchange(self, name: str) -> RabbitExchange:
