@@ -54,9 +54,11 @@ def run() -> int:
         context = Context(target, asyncio.run(seed(target.gateway_url)), options, measured)
         whole_run = OtherLoad(target.pids.values())
         for title, scenario in SCENARIOS:
+            number = title.split()[0]
+            if not options.runs(number):
+                continue
             print(f"== scenario {title}", flush=True)
             begun, other = time.monotonic(), OtherLoad(target.pids.values())
-            number = title.split()[0]
             try:
                 scenario(context)
             except Exception as error:  # noqa: BLE001 - report it and go on with the others

@@ -27,6 +27,7 @@ class Options:
     outbox_rows: int = 20_000
     in_flight: int = 256  # raw confirmed publishes in flight
     storm_connections: int = 8  # concurrent logins in the storm
+    only: str = ""  # comma-separated scenario numbers to run ("1,6"); empty runs them all
 
     @classmethod
     def from_env(cls) -> Options:
@@ -39,7 +40,11 @@ class Options:
             outbox_rows=int(_env("BENCH_OUTBOX_ROWS", defaults.outbox_rows)),
             in_flight=int(_env("BENCH_IN_FLIGHT", defaults.in_flight)),
             storm_connections=int(_env("BENCH_STORM_CONNECTIONS", defaults.storm_connections)),
+            only=os.environ.get("BENCH_ONLY", "").replace(" ", ""),
         )
+
+    def runs(self, number: str) -> bool:
+        return not self.only or number in self.only.split(",")
 
 
 @dataclass
