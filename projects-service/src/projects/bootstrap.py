@@ -20,7 +20,8 @@ from projects.infrastructure.persistence.database import (
     make_session_factory,
 )
 from projects.infrastructure.persistence.orm import start_mappers
-from projects.infrastructure.persistence.project_read_model import SqlProjectReadModel
+from projects.infrastructure.persistence.project_read_model import PgProjectReadModel
+from projects.infrastructure.persistence.read_pool import ReadPool
 from projects.infrastructure.persistence.tables import OUTBOX_CHANNEL, inbox, outbox
 from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from projects.infrastructure.security.jwks import HttpJwksFetcher, JwksFetcher, PublicKeySet
@@ -35,6 +36,7 @@ class Container:
     engine: AsyncEngine
     uow: Callable[[], UnitOfWork]
     read_model: ProjectReadModel
+    read_pool: ReadPool
     public_keys: PublicKeySet
     verifier: JwtTokenVerifier
     messaging: Messaging
@@ -42,6 +44,7 @@ class Container:
     async def close(self) -> None:
         await self.messaging.stop()
         await self.public_keys.close()
+        await self.read_pool.close()
         await self.engine.dispose()
 
 
@@ -55,12 +58,15 @@ def bootstrap(settings: Settings, *, jwks_fetcher: JwksFetcher | None = None) ->
         max_age=settings.jwks_cache_seconds,
         min_refresh_interval=settings.jwks_min_refresh_seconds,
     )
+    read_pool = ReadPool(
+        driver_free_url(settings.database_url), max_size=settings.database_pool_size
+    )
     return Container(
         settings=settings,
         engine=engine,
         uow=lambda: SqlAlchemyUnitOfWork(session_factory),
-        # Reads run in autocommit: no BEGIN and ROLLBACK round trips around a single SELECT.
-        read_model=SqlProjectReadModel(engine.execution_options(isolation_level="AUTOCOMMIT")),
+        read_model=PgProjectReadModel(read_pool),
+        read_pool=read_pool,
         public_keys=public_keys,
         verifier=JwtTokenVerifier(
             public_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience

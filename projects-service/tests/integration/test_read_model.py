@@ -2,9 +2,13 @@
 
 from uuid import uuid4
 
+import asyncpg
+
 from projects.application.ports import TaskView
 from projects.bootstrap import Container
 from projects.domain.names import ProjectName
+from projects.infrastructure.persistence.database import driver_free_url
+from taskboard_testing import eventually
 
 from .helpers import stored_project
 
@@ -87,3 +91,35 @@ async def test_tasks_are_listed_by_number(container: Container) -> None:
     ]
     assert one == listed[1]
     assert await container.read_model.get_task(owner, project.id, 4) is None
+
+
+async def test_reads_survive_the_server_closing_their_connections(
+    container: Container, database_url: str
+) -> None:
+    # What a PostgreSQL restart does to every pooled connection; the read pool has no pre-ping,
+    # so asyncpg must notice the closed connections and open new ones.
+    owner = uuid4()
+    project = await stored_project(container, owner, tasks=2)
+    assert await container.read_model.list_tasks(owner, project.id) is not None
+    admin = await asyncpg.connect(driver_free_url(database_url))
+    try:
+        terminated = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND application_name = 'projects-read'"
+        )
+        assert terminated >= 1
+        await eventually(
+            lambda: admin.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'projects-read'"
+            ),
+            until=lambda count: count == 0,
+            what="the read connections' backends to exit",
+        )
+    finally:
+        await admin.close()
+
+    tasks = await container.read_model.list_tasks(owner, project.id)  # no error, no retry
+
+    assert tasks is not None
+    assert [task.number for task in tasks] == [1, 2]
