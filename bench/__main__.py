@@ -89,11 +89,12 @@ def run() -> int:
         "machine": facts,
         **measured.as_dict(),
     }
-    saved = results.save(document)
+    saved = results.save(document, complete=not options.only)
     print()
     print(report.render(measured))
     print(
-        f"\nwhole run {document['elapsed_s']} s; saved {saved} and {saved.with_name('latest.json')}"
+        f"\nwhole run {document['elapsed_s']} s; saved {saved}"
+        + ("" if options.only else f" and {saved.with_name('latest.json')}")
     )
     return 0
 

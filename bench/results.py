@@ -10,14 +10,16 @@ RESULTS = Path(__file__).with_name("results")
 LATEST = "latest.json"
 
 
-def save(run: dict[str, Any], directory: Path = RESULTS) -> Path:
-    """Write the run as ``<timestamp>.json`` and as ``latest.json``; returns the former."""
+def save(run: dict[str, Any], directory: Path = RESULTS, *, complete: bool = True) -> Path:
+    """Write the run as ``<timestamp>.json`` and, when every scenario ran, as ``latest.json``
+    (a ``BENCH_ONLY`` run leaves the committed table alone); returns the former."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = run["started_at"].replace(":", "").replace("-", "")
     text = json.dumps(run, indent=2, sort_keys=False) + "\n"
     path = directory / f"{stamp}.json"
     path.write_text(text)
-    (directory / LATEST).write_text(text)
+    if complete:
+        (directory / LATEST).write_text(text)
     return path
 
 

@@ -102,6 +102,14 @@ def test_results_keep_one_file_per_run_and_the_latest(tmp_path: Path) -> None:
     assert results.load(tmp_path / "latest.json")["started_at"] == "2026-01-02T00:00:00Z"
 
 
+def test_a_partial_run_is_kept_but_does_not_replace_the_latest(tmp_path: Path) -> None:
+    results.save({"started_at": "2026-01-01T00:00:00Z", "rows": []}, tmp_path)
+    partial = results.save({"started_at": "2026-01-02T00:00:00Z"}, tmp_path, complete=False)
+
+    assert results.history(tmp_path)[-1] == partial
+    assert results.load(tmp_path / "latest.json")["started_at"] == "2026-01-01T00:00:00Z"
+
+
 @pytest.mark.parametrize(("value", "text"), [(None, "-"), (1234.5, "1,234"), (0.1234, "0.12")])
 def test_numbers_are_printed_short(value: float | None, text: str) -> None:
     assert report.fmt(value) == text
