@@ -20,9 +20,10 @@ from accounts.infrastructure.persistence.database import (
     make_session_factory,
 )
 from accounts.infrastructure.persistence.orm import start_mappers
+from accounts.infrastructure.persistence.read_pool import ReadPool
 from accounts.infrastructure.persistence.tables import OUTBOX_CHANNEL, inbox, outbox
 from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from accounts.infrastructure.persistence.user_read_model import SqlUserReadModel
+from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
 from accounts.infrastructure.security.jwt_tokens import JwtTokenIssuer, JwtTokenVerifier
 from accounts.infrastructure.security.signing_key import SigningKey
@@ -43,12 +44,14 @@ class Container:
     verifier: JwtTokenVerifier
     signing_key: SigningKey
     read_model: UserReadModel
+    read_pool: ReadPool
     messaging: Messaging
 
     async def close(self) -> None:
         await self.messaging.stop()
         if isinstance(self.hasher, BcryptPasswordHasher):
             self.hasher.close()
+        await self.read_pool.close()
         await self.engine.dispose()
 
 
@@ -57,6 +60,9 @@ def bootstrap(settings: Settings, *, hasher: PasswordHasher | None = None) -> Co
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     session_factory = make_session_factory(engine)
     key = _signing_key(settings)
+    read_pool = ReadPool(
+        driver_free_url(settings.database_url), max_size=settings.database_pool_size
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -73,8 +79,8 @@ def bootstrap(settings: Settings, *, hasher: PasswordHasher | None = None) -> Co
             [key], issuer=settings.jwt_issuer, audience=settings.jwt_audience
         ),
         signing_key=key,
-        # Reads run in autocommit: no BEGIN and ROLLBACK round trips around plain SELECTs.
-        read_model=SqlUserReadModel(engine.execution_options(isolation_level="AUTOCOMMIT")),
+        read_model=PgUserReadModel(read_pool),
+        read_pool=read_pool,
         messaging=build_messaging(settings, engine),
     )
 

@@ -173,13 +173,14 @@ async def test_login_takes_a_form_not_json(client: httpx.AsyncClient) -> None:
     assert_problem(await client.post("/api/users/login", data={"username": "a@b.co"}), 422)
 
 
-async def test_me_lists_projects_of_the_projection_without_deleted_ones(
+async def test_me_lists_named_live_projects_of_the_projection_by_name(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     token = await token_for(client)
     user_id = UUID((await client.get("/api/users/me", headers=bearer(token))).json()["id"])
-    kept, gone, foreign = uuid4(), uuid4(), uuid4()
+    kept, first, gone, unnamed, foreign = uuid4(), uuid4(), uuid4(), uuid4(), uuid4()
     projection = [(kept, user_id, "Kept", False), (gone, user_id, "Gone", True)]
+    projection += [(first, user_id, "Alpha", False), (unnamed, user_id, None, False)]
     projection.append((foreign, uuid4(), "Not mine", False))
     async with container.engine.begin() as connection:
         await connection.execute(
@@ -192,7 +193,10 @@ async def test_me_lists_projects_of_the_projection_without_deleted_ones(
 
     me = await client.get("/api/users/me", headers=bearer(token))
 
-    assert me.json()["projects"] == [{"id": str(kept), "name": "Kept"}]
+    assert me.json()["projects"] == [
+        {"id": str(first), "name": "Alpha"},
+        {"id": str(kept), "name": "Kept"},
+    ]
 
 
 async def test_change_email_then_log_in_with_the_new_address_only(

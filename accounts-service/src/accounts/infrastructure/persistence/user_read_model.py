@@ -1,38 +1,36 @@
-"""Read side: ``/users/me`` answered with two plain queries, no aggregate loaded."""
+"""Read side: ``/users/me`` answered with one plain query, no aggregate loaded."""
 
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from accounts.application.ports import UserProjectView, UserReadModel, UserView
-from accounts.infrastructure.persistence.tables import user_projects, users
+from accounts.infrastructure.persistence.read_pool import ReadPool
+
+# Tables of schema ``accounts`` (tables.py). The user with the projects of its projection that
+# are live and named; the outer join yields one all-NULL project for a user with none.
+GET_USER = """
+SELECT u.id, u.email, p.project_id, p.name
+FROM accounts.users AS u
+LEFT JOIN accounts.user_projects AS p
+    ON p.user_id = u.id AND NOT p.deleted AND p.name IS NOT NULL
+WHERE u.id = $1
+ORDER BY p.name, p.project_id
+"""
 
 
-class SqlUserReadModel(UserReadModel):
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+class PgUserReadModel(UserReadModel):
+    def __init__(self, pool: ReadPool) -> None:
+        self._pool = pool
 
     async def get_user(self, user_id: UUID) -> UserView | None:
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(users.c.id, users.c.email).where(users.c.id == user_id)
-                )
-            ).one_or_none()
-            if row is None:
-                return None
-            projects = await connection.execute(
-                select(user_projects.c.project_id, user_projects.c.name)
-                .where(
-                    user_projects.c.user_id == user_id,
-                    user_projects.c.deleted.is_(False),
-                    user_projects.c.name.is_not(None),
-                )
-                .order_by(user_projects.c.name, user_projects.c.project_id)
-            )
-            return UserView(
-                id=row.id,
-                email=row.email,
-                projects=[UserProjectView(id=p.project_id, name=p.name) for p in projects],
-            )
+        rows = await self._pool.fetch(GET_USER, user_id)
+        if not rows:
+            return None
+        return UserView(
+            id=rows[0]["id"],
+            email=rows[0]["email"],
+            projects=[
+                UserProjectView(id=row["project_id"], name=row["name"])
+                for row in rows
+                if row["project_id"] is not None
+            ],
+        )
