@@ -26,11 +26,13 @@ class WrkError(RuntimeError):
 
 @dataclass(frozen=True)
 class Request:
-    """What every connection sends, over and over."""
+    """What every connection sends, over and over, pausing ``pause_ms`` between requests (a
+    client that reads what it got before asking again; 0 keeps the connection saturated)."""
 
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
+    pause_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,9 @@ def script(request: Request) -> str:
         lines.append(f"wrk.headers[{lua_string(name)}] = {lua_string(value)}")
     if request.body is not None:
         lines.append(f"wrk.body = {lua_string(request.body)}")
+    if request.pause_ms:
+        # wrk times each request from its send, so the pause is not counted as latency.
+        lines.append(f"function delay() return {int(request.pause_ms)} end")
     return "\n".join(lines) + "\n" + STATUS_SCRIPT.read_text()
 
 

@@ -68,6 +68,13 @@ def test_the_script_sets_the_request_before_the_status_counter() -> None:
     assert preamble[1] == 'wrk.headers["Authorization"] = "Bearer t"'
     assert preamble[2].startswith("wrk.body = ")
     assert "function response(status, headers, body)" in lua
+    assert "function delay()" not in lua  # no pause: each connection stays saturated
+
+
+def test_a_paced_request_pauses_between_requests() -> None:
+    lua = wrk.script(wrk.Request(pause_ms=20))
+
+    assert "function delay() return 20 end" in lua.splitlines()
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.5:8000/", "http://example.com/"])

@@ -68,7 +68,11 @@ def bootstrap(settings: Settings, *, hasher: PasswordHasher | None = None) -> Co
         engine=engine,
         uow=lambda: SqlAlchemyUnitOfWork(session_factory),
         hasher=hasher
-        or BcryptPasswordHasher(rounds=settings.bcrypt_rounds, threads=settings.hashing_threads),
+        or BcryptPasswordHasher(
+            rounds=settings.bcrypt_rounds,
+            threads=settings.hashing_threads,
+            niceness=settings.hashing_niceness,
+        ),
         tokens=JwtTokenIssuer(
             key,
             issuer=settings.jwt_issuer,

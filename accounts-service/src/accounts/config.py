@@ -39,6 +39,12 @@ class Settings(BaseSettings):
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     hashing_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    hashing_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU niceness of the hashing threads (Linux): logins yield to quick requests.",
+    )
 
     @model_validator(mode="after")
     def _key_required_outside_dev(self) -> "Settings":
