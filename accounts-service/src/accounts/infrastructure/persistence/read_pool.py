@@ -2,7 +2,9 @@
 
 Reads are single autocommit SELECTs, so they skip what the unit of work's SQLAlchemy pool does
 around every checkout: no pre-ping round trip, no ROLLBACK on return, no statement compilation.
-A connection the server closed (a restart) is noticed by asyncpg and replaced on acquire."""
+A connection the server closed (a restart) is noticed by asyncpg and replaced on acquire; a read
+that meets one before asyncpg noticed is tried once more on a fresh connection (reads are safe
+to repeat), which is what the pre-ping would have bought, paid only when it happens."""
 
 from __future__ import annotations
 
@@ -11,8 +13,22 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+from asyncpg.exceptions import (
+    AdminShutdownError,
+    InterfaceError,
+    InternalClientError,
+    PostgresConnectionError,
+)
 
 APPLICATION_NAME = "accounts-read"  # how these connections show in pg_stat_activity
+# What a connection the server has closed raises, before asyncpg has seen it close.
+CONNECTION_LOST = (
+    AdminShutdownError,
+    InterfaceError,
+    InternalClientError,
+    PostgresConnectionError,
+    ConnectionError,
+)
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
@@ -29,13 +45,15 @@ class ReadPool:
 
     async def fetch(self, query: str, *args: Any) -> Sequence[asyncpg.Record]:
         pool = await self._open()
-        rows: list[asyncpg.Record] = await pool.fetch(query, *args)
+        try:
+            rows: list[asyncpg.Record] = await pool.fetch(query, *args)
+        except CONNECTION_LOST:
+            rows = await pool.fetch(query, *args)
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        pool = await self._open()
-        row: asyncpg.Record | None = await pool.fetchrow(query, *args)
-        return row
+        rows = await self.fetch(query, *args)
+        return rows[0] if rows else None
 
     async def close(self) -> None:
         if self._pool is not None:
