@@ -1,7 +1,10 @@
-"""The repository against the real database: aggregates round-trip whole."""
+"""The repository against the real database: aggregates round-trip with their task counts and
+the task a change needs, never the whole list."""
 
 from datetime import UTC, datetime
 from uuid import uuid4
+
+import pytest
 
 from projects.bootstrap import Container
 from projects.domain.names import ProjectName, TaskName
@@ -19,7 +22,7 @@ async def test_a_project_with_its_tasks_round_trips(container: Container) -> Non
         await uow.commit()
 
     async with container.uow() as uow:
-        loaded = await uow.projects.get(project.id)
+        loaded = await uow.projects.get(project.id, task_number=1)
 
     assert loaded is not None
     assert loaded is not project
@@ -36,10 +39,9 @@ async def test_a_project_with_its_tasks_round_trips(container: Container) -> Non
         None,
     )
     assert [(t.number, t.name, t.completed_at) for t in loaded.tasks] == [
-        (1, TaskName("Sign up!"), now),
-        (2, TaskName("Watch the tutorial"), None),
-        (3, TaskName("Start using our awesome app"), None),
+        (1, TaskName("Sign up!"), now)
     ]
+    assert (loaded.number_of_tasks, loaded.incomplete_tasks_count) == (3, 2)
     assert loaded.next_task_number == 4
     assert loaded.events == []
 
@@ -48,7 +50,7 @@ async def test_changes_to_a_loaded_project_and_its_tasks_are_saved(container: Co
     project = await stored_project(container, uuid4(), tasks=2)
 
     async with container.uow() as uow:
-        loaded = await uow.projects.get(project.id)
+        loaded = await uow.projects.get(project.id, task_number=1)
         assert loaded is not None
         loaded.complete_task(1)
         loaded.add_task(TaskName("Third task"))
@@ -56,11 +58,37 @@ async def test_changes_to_a_loaded_project_and_its_tasks_are_saved(container: Co
         await uow.commit()
 
     async with container.uow() as uow:
-        again = await uow.projects.get(project.id)
+        again = await uow.projects.get(project.id, task_number=1)
+    async with container.uow() as uow:
+        third = await uow.projects.get(project.id, task_number=3)
     assert again is not None
+    assert third is not None
     assert again.name.value == "Renamed garden"
-    assert [(t.number, t.is_completed) for t in again.tasks] == [(1, True), (2, False), (3, False)]
+    assert [(t.number, t.is_completed) for t in again.tasks] == [(1, True)]
+    assert [(t.number, t.name.value, t.is_completed) for t in third.tasks] == [
+        (3, "Third task", False)
+    ]
+    assert (again.number_of_tasks, again.incomplete_tasks_count) == (3, 2)
     assert (again.next_task_number, again.version) == (4, project.version + 3)
+
+
+async def test_a_project_is_loaded_without_its_tasks_unless_one_is_asked_for(
+    container: Container,
+) -> None:
+    project = await stored_project(container, uuid4(), tasks=3)
+
+    async with container.uow() as uow:
+        bare = await uow.projects.get(project.id)
+        assert bare is not None
+        assert await uow.projects.get(project.id) is bare  # again: the same, as it stands
+        with pytest.raises(RuntimeError, match="load it once"):
+            await uow.projects.get(project.id, task_number=2)
+    async with container.uow() as uow:
+        missing = await uow.projects.get(project.id, task_number=99)
+
+    assert missing is not None
+    assert (bare.tasks, missing.tasks) == ((), ())
+    assert (bare.number_of_tasks, bare.incomplete_tasks_count) == (3, 3)
 
 
 async def test_a_deleted_project_is_not_loaded(container: Container) -> None:

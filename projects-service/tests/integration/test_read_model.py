@@ -8,7 +8,6 @@ from projects.application.ports import TaskView
 from projects.bootstrap import Container
 from projects.domain.names import ProjectName
 from projects.infrastructure.persistence.database import driver_free_url
-from taskboard_testing import eventually
 
 from .helpers import stored_project
 
@@ -38,13 +37,13 @@ async def test_project_views_count_tasks(container: Container) -> None:
     owner = uuid4()
     project = await stored_project(container, owner, limit=9, tasks=4)
     empty = await stored_project(container, owner, name="Empty one")
-    async with container.uow() as uow:
-        loaded = await uow.projects.get(project.id)
-        assert loaded is not None
-        loaded.complete_task(2)
-        loaded.complete_task(4)
-        loaded.rename(ProjectName("Counted"))
-        await uow.commit()
+    for number in (2, 4):
+        async with container.uow() as uow:
+            loaded = await uow.projects.get(project.id, task_number=number)
+            assert loaded is not None
+            loaded.complete_task(number)
+            loaded.rename(ProjectName("Counted"))
+            await uow.commit()
 
     view = await container.read_model.get_project(owner, project.id)
     empty_view = await container.read_model.get_project(owner, empty.id)
@@ -96,8 +95,8 @@ async def test_tasks_are_listed_by_number(container: Container) -> None:
 async def test_reads_survive_the_server_closing_their_connections(
     container: Container, database_url: str
 ) -> None:
-    # What a PostgreSQL restart does to every pooled connection; the read pool has no pre-ping,
-    # so asyncpg must notice the closed connections and open new ones.
+    # What a PostgreSQL restart does to every pooled connection. The read pool has no pre-ping:
+    # the read right after must still answer, whether or not asyncpg has seen the close yet.
     owner = uuid4()
     project = await stored_project(container, owner, tasks=2)
     assert await container.read_model.list_tasks(owner, project.id) is not None
@@ -109,17 +108,10 @@ async def test_reads_survive_the_server_closing_their_connections(
             "AND application_name = 'projects-read'"
         )
         assert terminated >= 1
-        await eventually(
-            lambda: admin.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'projects-read'"
-            ),
-            until=lambda count: count == 0,
-            what="the read connections' backends to exit",
-        )
     finally:
         await admin.close()
 
-    tasks = await container.read_model.list_tasks(owner, project.id)  # no error, no retry
+    tasks = await container.read_model.list_tasks(owner, project.id)  # no error reaches the caller
 
     assert tasks is not None
     assert [task.number for task in tasks] == [1, 2]

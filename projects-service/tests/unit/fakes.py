@@ -35,7 +35,8 @@ class FakeProjectRepository(ProjectRepository):
             raise ProjectAlreadyExistsError("A project with this id exists already.")
         self.projects.update((project.id, project) for project in pending)
 
-    async def _get(self, project_id: UUID) -> Project | None:
+    async def _get(self, project_id: UUID, task_number: int | None) -> Project | None:
+        # Held whole in memory: every task is at hand, whichever one was asked for.
         project = self.projects.get(project_id)
         return None if project is None or project.deleted else project
 

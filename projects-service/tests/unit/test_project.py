@@ -135,6 +135,31 @@ def test_completed_tasks_do_not_count_against_the_limit() -> None:
         project.add_task(TaskName("Second open one"))
 
 
+def test_counts_follow_every_task_change() -> None:
+    project = a_project(limit=3, open_tasks=1, done_tasks=1)
+
+    project.add_task(TaskName("Third one"))
+    project.complete_task(1)
+    project.incomplete_task(2)
+
+    assert (project.number_of_tasks, project.incomplete_tasks_count) == (3, 2)
+    assert project.completed_tasks_count == 1
+
+
+def test_a_project_loaded_with_counts_and_one_task_keeps_every_rule() -> None:
+    # What the repository hands out: the counts of all tasks, only the task a change is about.
+    project = a_project(limit=3, open_tasks=1)
+    project.restore_task_counts(total=40, incomplete=3)
+
+    with pytest.raises(MaxIncompleteTasksNumberIsReachedError):
+        project.add_task(TaskName("Past the limit"))
+    with pytest.raises(ProjectHasIncompleteTasksError, match="3 incomplete"):
+        project.archive()
+    project.complete_task(1)
+    assert project.add_task(TaskName("Room again")).number == 2
+    assert (project.number_of_tasks, project.incomplete_tasks_count) == (41, 3)
+
+
 def test_without_a_limit_any_number_of_tasks_can_be_open() -> None:
     project = a_project(open_tasks=50)
     project.add_task(TaskName("Fifty-first"))

@@ -21,7 +21,9 @@ async def create_task(command: CreateTask, uow: UnitOfWork) -> Task:
 async def complete_task(command: CompleteTask, uow: UnitOfWork) -> Task:
     """Idempotent: completing a completed task keeps its first completion time."""
     async with uow:
-        project = await owned_project(uow, command.project_id, command.owner_id)
+        project = await owned_project(
+            uow, command.project_id, command.owner_id, task_number=command.number
+        )
         task = project.complete_task(command.number)
         await uow.commit()
     return task
@@ -30,7 +32,9 @@ async def complete_task(command: CompleteTask, uow: UnitOfWork) -> Task:
 async def incomplete_task(command: IncompleteTask, uow: UnitOfWork) -> Task:
     """Re-opening counts against the limit; re-opening an open task changes nothing."""
     async with uow:
-        project = await owned_project(uow, command.project_id, command.owner_id)
+        project = await owned_project(
+            uow, command.project_id, command.owner_id, task_number=command.number
+        )
         task = project.incomplete_task(command.number)
         await uow.commit()
     return task

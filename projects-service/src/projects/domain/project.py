@@ -30,6 +30,10 @@ class Project:
 
     ``events`` holds what happened since the aggregate was loaded; the unit of work turns them
     into outbox rows in the same transaction.
+
+    The rules need only counts of the tasks, never the whole list, so a stored project is loaded
+    with its counts and just the task a change is about (see ``restore_task_counts``): adding a
+    task to a project of thousands costs what adding the first one did.
     """
 
     def __init__(
@@ -57,7 +61,17 @@ class Project:
         self.created_at = created_at
         self._tasks = list(tasks or [])
         self.next_task_number = max(next_task_number, *(t.number + 1 for t in self._tasks), 1)
+        self.restore_task_counts(
+            total=len(self._tasks),
+            incomplete=sum(1 for task in self._tasks if not task.is_completed),
+        )
         self.events: list[DomainEvent] = []
+
+    def restore_task_counts(self, *, total: int, incomplete: int) -> None:
+        """How many tasks the project has, and how many are open: set from the given tasks when
+        built here, and by the repository when it loads the project with only some of them."""
+        self._number_of_tasks = total
+        self._number_of_incomplete_tasks = incomplete
 
     # -- creation -----------------------------------------------------------------------------
 
@@ -100,7 +114,13 @@ class Project:
 
     @property
     def tasks(self) -> tuple[Task, ...]:
+        """The tasks at hand: all of them on a project built here; on a loaded project, the
+        ones the repository was asked for."""
         return tuple(self._tasks)
+
+    @property
+    def number_of_tasks(self) -> int:
+        return self._number_of_tasks
 
     @property
     def archived(self) -> bool:
@@ -112,11 +132,11 @@ class Project:
 
     @property
     def incomplete_tasks_count(self) -> int:
-        return sum(1 for task in self._tasks if not task.is_completed)
+        return self._number_of_incomplete_tasks
 
     @property
     def completed_tasks_count(self) -> int:
-        return len(self._tasks) - self.incomplete_tasks_count
+        return self._number_of_tasks - self._number_of_incomplete_tasks
 
     def task(self, number: int) -> Task:
         for task in self._tasks:
@@ -178,6 +198,8 @@ class Project:
         task = Task(number=self.next_task_number, name=name)
         self._tasks.append(task)
         self.next_task_number += 1  # numbers are never reused
+        self._number_of_tasks += 1
+        self._number_of_incomplete_tasks += 1
         self._changed()
         return task
 
@@ -186,6 +208,7 @@ class Project:
         task = self.task(number)
         ensure.project_is_not_archived(self)
         if task.complete(now or utc_now()):
+            self._number_of_incomplete_tasks -= 1
             self._changed()
         return task
 
@@ -196,6 +219,7 @@ class Project:
         if task.is_completed:
             ensure.project_has_room_for_another_incomplete_task(self)
             task.incomplete()
+            self._number_of_incomplete_tasks += 1
             self._changed()
         return task
 

@@ -18,9 +18,10 @@ class ProjectRepository(abc.ABC):
         self._add(project)
         self.seen.add(project)
 
-    async def get(self, project_id: UUID) -> Project | None:
-        """The project with its tasks, or None when missing or deleted."""
-        project = await self._get(project_id)
+    async def get(self, project_id: UUID, *, task_number: int | None = None) -> Project | None:
+        """The project with its task counts and, when ``task_number`` is given, that task (if
+        it exists); None when the project is missing or deleted."""
+        project = await self._get(project_id, task_number)
         if project is not None:
             self.seen.add(project)
         return project
@@ -29,4 +30,4 @@ class ProjectRepository(abc.ABC):
     def _add(self, project: Project) -> None: ...
 
     @abc.abstractmethod
-    async def _get(self, project_id: UUID) -> Project | None: ...
+    async def _get(self, project_id: UUID, task_number: int | None) -> Project | None: ...

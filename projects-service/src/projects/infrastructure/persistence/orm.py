@@ -33,7 +33,10 @@ def start_mappers() -> None:
                 Task,
                 order_by=tasks.c.number,
                 cascade="all, delete-orphan",
-                lazy="selectin",  # the aggregate is always loaded whole
+                # Never loaded with the project, and never lazily (that raises): the repository
+                # loads the counts and the one task a change needs. Tasks the domain appends
+                # are inserted on flush.
+                lazy="raise",
             ),
         },
         # The domain bumps ``version`` on every change (task changes included); SQLAlchemy checks
