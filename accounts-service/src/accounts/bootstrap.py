@@ -103,6 +103,7 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
                 batch_size=settings.relay_batch_size,
                 poll_interval=settings.relay_poll_interval_seconds,
             ),
+            app_id=settings.service_name,
         )
         listener = OutboxListener(
             driver_free_url(settings.database_url), OUTBOX_CHANNEL, on_notify=relay.wake
