@@ -79,9 +79,11 @@ outbox = Table(
     Column("published_at", DateTime(timezone=True), nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
 )
+# The relay's claim order (migration 0003).
 Index(
     "ix_outbox_unpublished",
     outbox.c.created_at,
+    outbox.c.aggregate_version,
     postgresql_where=outbox.c.published_at.is_(None),
 )
 
