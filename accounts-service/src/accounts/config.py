@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     hashing_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     hashing_niceness: int = Field(
-        default=10,
+        default=5,
         ge=0,
         le=19,
         description="CPU niceness of the hashing threads (Linux): logins yield to quick requests.",
