@@ -25,7 +25,7 @@ from bench.target import PRODUCTION_BCRYPT_ROUNDS
 
 CHECKS = 5
 STEADY_CONNECTIONS = 4
-STEADY_PAUSE_MS = 20  # 4 clients, 20 ms apart: about 190 req/s, a tenth of the machine
+STEADY_PAUSE_MS = 20  # 4 clients, 20 ms apart: about 170 req/s, a tenth of the machine
 
 
 def checkpw_seconds(rounds: int = PRODUCTION_BCRYPT_ROUNDS, checks: int = CHECKS) -> float:
