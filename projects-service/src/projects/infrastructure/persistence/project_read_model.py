@@ -10,19 +10,25 @@ from projects.infrastructure.persistence.read_pool import ReadPool
 # Tables of schema ``projects`` (tables.py). Every query is filtered by owner and ``deleted_at IS
 # NULL``: index ix_projects_owner_live for lists, the primary keys for the rest. count(column)
 # skips NULLs: the outer join's missing task, and open tasks' completed_at.
+# The page and the total in one statement, so one snapshot: two statements could count a
+# project committed between them that the page does not show. The outer join keeps one row
+# (all-NULL view) when the page is empty, to carry the total.
 LIST_PROJECTS = """
-SELECT p.id, p.name, p.maximum_number_of_incomplete_tasks, p.archived_at,
-       count(t.number) AS number_of_tasks, count(t.completed_at) AS number_of_completed_tasks
-FROM projects.projects AS p LEFT JOIN projects.tasks AS t ON t.project_id = p.id
-WHERE p.id IN (
-    SELECT id FROM projects.projects
-    WHERE owner_id = $1 AND deleted_at IS NULL
-    ORDER BY created_at, id LIMIT $2 OFFSET $3
+WITH live AS (
+    SELECT id, created_at FROM projects.projects WHERE owner_id = $1 AND deleted_at IS NULL
+), page AS (
+    SELECT id, created_at FROM live ORDER BY created_at, id LIMIT $2 OFFSET $3
 )
-GROUP BY p.id
-ORDER BY p.created_at, p.id
+SELECT (SELECT count(*) FROM live) AS total,
+       p.id, p.name, p.maximum_number_of_incomplete_tasks, p.archived_at,
+       count(t.number) AS number_of_tasks, count(t.completed_at) AS number_of_completed_tasks
+FROM (SELECT 1) AS one
+LEFT JOIN page ON true
+LEFT JOIN projects.projects AS p ON p.id = page.id
+LEFT JOIN projects.tasks AS t ON t.project_id = p.id
+GROUP BY p.id, page.created_at
+ORDER BY page.created_at, p.id
 """
-COUNT_PROJECTS = "SELECT count(*) FROM projects.projects WHERE owner_id = $1 AND deleted_at IS NULL"
 GET_PROJECT = """
 SELECT p.id, p.name, p.maximum_number_of_incomplete_tasks, p.archived_at,
        count(t.number) AS number_of_tasks, count(t.completed_at) AS number_of_completed_tasks
@@ -56,10 +62,9 @@ class PgProjectReadModel(ProjectReadModel):
 
     async def list_projects(self, owner_id: UUID, *, limit: int, offset: int) -> ProjectPage:
         rows = await self._pool.fetch(LIST_PROJECTS, owner_id, limit, offset)
-        total = await self._pool.fetchrow(COUNT_PROJECTS, owner_id)
         return ProjectPage(
-            projects=[_project_view(row) for row in rows],
-            total=0 if total is None else total[0],
+            projects=[_project_view(row) for row in rows if row["id"] is not None],
+            total=rows[0]["total"],
             limit=limit,
             offset=offset,
         )
