@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from accounts.application.ports import PasswordHasher, TokenIssuer, UnitOfWork, UserReadModel
 from accounts.config import Settings
 from accounts.infrastructure.messaging.broker import make_broker
+from accounts.infrastructure.messaging.message_retention import (
+    MessageRetention,
+    RetentionSettings,
+)
 from accounts.infrastructure.messaging.messaging import Messaging
 from accounts.infrastructure.messaging.outbox_listener import OutboxListener
 from accounts.infrastructure.messaging.outbox_relay import OutboxRelay, RelaySettings
@@ -93,8 +98,8 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
     broker = make_broker(
         settings.amqp_url, app_id=settings.service_name, prefetch=settings.consumer_prefetch
     )
-    relay = listener = None
-    if settings.run_relay:
+    relay = listener = retention = None
+    if settings.run_relay:  # the process that relays the outbox also keeps it (and the inbox) short
         relay = OutboxRelay(
             engine,
             broker,
@@ -108,6 +113,16 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
         listener = OutboxListener(
             driver_free_url(settings.database_url), OUTBOX_CHANNEL, on_notify=relay.wake
         )
+        retention = MessageRetention(
+            engine,
+            outbox=outbox,
+            inbox=inbox,
+            settings=RetentionSettings(
+                outbox=timedelta(hours=settings.outbox_retention_hours),
+                inbox=timedelta(hours=settings.inbox_retention_hours),
+                interval=settings.retention_interval_seconds,
+            ),
+        )
     return Messaging(
         broker,
         exchange=ACCOUNTS_EXCHANGE,
@@ -117,6 +132,7 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
         max_attempts=settings.max_delivery_attempts,
         relay=relay,
         listener=listener,
+        retention=retention,
     )
 
 

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     run_relay: bool = Field(default=True, description="Relay the outbox from this process.")
     relay_batch_size: int = Field(default=200, ge=1)
     relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    outbox_retention_hours: float = Field(
+        default=168.0, gt=0, description="Published outbox rows are deleted after this long."
+    )
+    inbox_retention_hours: float = Field(
+        default=168.0, gt=0, description="Inbox rows (processed message ids) kept this long."
+    )
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
     consumer_prefetch: int = Field(default=32, ge=1)
     retry_delay_ms: int = Field(default=5_000, ge=1)
     max_delivery_attempts: int = Field(default=5, ge=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,6 +12,10 @@ from contracts import PROJECTS_EXCHANGE
 from projects.application.ports import ProjectReadModel, UnitOfWork
 from projects.config import Settings
 from projects.infrastructure.messaging.broker import make_broker
+from projects.infrastructure.messaging.message_retention import (
+    MessageRetention,
+    RetentionSettings,
+)
 from projects.infrastructure.messaging.messaging import Messaging
 from projects.infrastructure.messaging.outbox_listener import OutboxListener
 from projects.infrastructure.messaging.outbox_relay import OutboxRelay, RelaySettings
@@ -79,8 +84,8 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
     broker = make_broker(
         settings.amqp_url, app_id=settings.service_name, prefetch=settings.consumer_prefetch
     )
-    relay = listener = None
-    if settings.run_relay:
+    relay = listener = retention = None
+    if settings.run_relay:  # the process that relays the outbox also keeps it (and the inbox) short
         relay = OutboxRelay(
             engine,
             broker,
@@ -94,6 +99,16 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
         listener = OutboxListener(
             driver_free_url(settings.database_url), OUTBOX_CHANNEL, on_notify=relay.wake
         )
+        retention = MessageRetention(
+            engine,
+            outbox=outbox,
+            inbox=inbox,
+            settings=RetentionSettings(
+                outbox=timedelta(hours=settings.outbox_retention_hours),
+                inbox=timedelta(hours=settings.inbox_retention_hours),
+                interval=settings.retention_interval_seconds,
+            ),
+        )
     return Messaging(
         broker,
         exchange=PROJECTS_EXCHANGE,
@@ -103,4 +118,5 @@ def build_messaging(settings: Settings, engine: AsyncEngine) -> Messaging:
         max_attempts=settings.max_delivery_attempts,
         relay=relay,
         listener=listener,
+        retention=retention,
     )

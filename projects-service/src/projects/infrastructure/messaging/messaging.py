@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts import ConsumerQueueNames
 from projects.infrastructure.messaging.consumer_queue import ConsumerQueue
+from projects.infrastructure.messaging.message_retention import MessageRetention
 from projects.infrastructure.messaging.outbox_listener import OutboxListener
 from projects.infrastructure.messaging.outbox_relay import OutboxRelay
 from projects.infrastructure.messaging.reliable_consumer import EffectHandler, ReliableConsumer
@@ -27,9 +28,10 @@ async def _undecoded(message: RabbitMessageType) -> bytes:
 
 
 class Messaging:
-    """Everything that talks to RabbitMQ in one process. ``start()`` returns at once: the
-    broker connects in the background (retrying while RabbitMQ is down), so HTTP never waits
-    for it; the relay keeps events in the outbox until they can be sent."""
+    """Everything that talks to RabbitMQ in one process, and the upkeep of the outbox and inbox
+    it uses. ``start()`` returns at once: the broker connects in the background (retrying while
+    RabbitMQ is down), so HTTP never waits for it; the relay keeps events in the outbox until
+    they can be sent."""
 
     def __init__(
         self,
@@ -42,6 +44,7 @@ class Messaging:
         max_attempts: int,
         relay: OutboxRelay | None,
         listener: OutboxListener | None,
+        retention: MessageRetention | None = None,
     ) -> None:
         self.broker = broker
         self.exchange = exchange
@@ -53,6 +56,7 @@ class Messaging:
         self.consumers: list[ReliableConsumer] = []
         self.relay = relay
         self._listener = listener
+        self._retention = retention
         self._tasks: list[asyncio.Task[None]] = []
         self.connected = asyncio.Event()
 
@@ -117,6 +121,8 @@ class Messaging:
             self._tasks.append(asyncio.create_task(self._relay(self.relay), name="outbox-relay"))
         if self._listener is not None:
             self._tasks.append(asyncio.create_task(self._listener.run(), name="outbox-listener"))
+        if self._retention is not None:
+            self._tasks.append(asyncio.create_task(self._retention.run(), name="retention"))
 
     async def _connect(self) -> None:
         delay = 0.5
