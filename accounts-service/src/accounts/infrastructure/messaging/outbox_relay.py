@@ -187,7 +187,9 @@ class OutboxRelay:
         if isinstance(exchange, Exception):
             raise exchange
         # Straight to aio-pika: FastStream's publish path costs as much CPU again per message.
-        await exchange.publish(self._message(row), routing_key=row.routing_key)
+        # Not mandatory: an event no queue is bound to yet (UserEmailChanged has no consumer)
+        # is confirmed and dropped by the broker, instead of sent back whole and ignored here.
+        await exchange.publish(self._message(row), routing_key=row.routing_key, mandatory=False)
 
     def _message(self, row: Row[Any]) -> Message:
         return Message(
