@@ -19,6 +19,10 @@ from accounts.domain.errors import (
     InvalidPasswordError,
     UserNotFoundError,
 )
+from accounts.infrastructure.persistence.database_errors import (
+    DATABASE_ERRORS,
+    database_unavailable,
+)
 from accounts.infrastructure.security.jwt_tokens import InvalidTokenError, MissingTokenError
 
 logger = logging.getLogger(__name__)
@@ -100,6 +104,20 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
         detail = error.detail if isinstance(error.detail, str) else None
         return problem(error.status_code, detail, headers=error.headers)
+
+    async def database_error(request: Request, error: Exception) -> JSONResponse:
+        if not database_unavailable(error):
+            raise error  # a bug after all: the 500 below
+        logger.warning("Database unavailable on %s %s: %r", request.method, request.url, error)
+        return problem(
+            503,
+            "The database cannot be reached right now; try again shortly.",
+            slug="database-unavailable",
+            headers={"Retry-After": "5"},
+        )
+
+    for error_type in DATABASE_ERRORS:
+        app.add_exception_handler(error_type, database_error)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -22,6 +22,10 @@ from accounts.entrypoints.http.schemas import (
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+# 503 on every route: the database unreachable (with Retry-After).
+CHANGE_EMAIL: dict[int | str, dict[str, Any]] = dict.fromkeys(
+    (400, 401, 404, 409, 415, 422, 503), PROBLEM
+)
 
 
 @router.post(
@@ -29,7 +33,7 @@ PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
     status_code=201,
     response_model=UserOut,
     dependencies=[Depends(json_body)],
-    responses={409: PROBLEM, 422: PROBLEM, 415: PROBLEM, 400: PROBLEM},
+    responses={409: PROBLEM, 422: PROBLEM, 415: PROBLEM, 400: PROBLEM, 503: PROBLEM},
 )
 async def register(body: RegisterUserBody, container: ContainerDep) -> UserOut:
     user = await register_user(
@@ -42,7 +46,7 @@ async def register(body: RegisterUserBody, container: ContainerDep) -> UserOut:
     "/login",
     response_model=TokenOut,
     dependencies=[Depends(form_body)],
-    responses={401: PROBLEM, 415: PROBLEM, 422: PROBLEM},
+    responses={401: PROBLEM, 415: PROBLEM, 422: PROBLEM, 503: PROBLEM},
 )
 async def login(
     username: Annotated[str, Form(max_length=300, description="The account's email address")],
@@ -58,7 +62,7 @@ async def login(
     return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
 
-@router.get("/me", response_model=MeOut, responses={401: PROBLEM, 404: PROBLEM})
+@router.get("/me", response_model=MeOut, responses={401: PROBLEM, 404: PROBLEM, 503: PROBLEM})
 async def me(user_id: CurrentUserId, container: ContainerDep) -> MeOut:
     view = await get_user(user_id, container.read_model)
     return MeOut(
@@ -72,7 +76,7 @@ async def me(user_id: CurrentUserId, container: ContainerDep) -> MeOut:
     "/me",
     response_model=UserOut,
     dependencies=[Depends(json_body)],
-    responses={400: PROBLEM, 401: PROBLEM, 404: PROBLEM, 409: PROBLEM, 415: PROBLEM, 422: PROBLEM},
+    responses=CHANGE_EMAIL,
 )
 async def change_email(
     body: ChangeEmailBody, user_id: CurrentUserId, container: ContainerDep

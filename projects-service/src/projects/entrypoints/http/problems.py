@@ -24,6 +24,10 @@ from projects.domain.errors import (
     ProjectStateError,
     TaskNotFoundError,
 )
+from projects.infrastructure.persistence.database_errors import (
+    DATABASE_ERRORS,
+    database_unavailable,
+)
 from projects.infrastructure.security.jwks import KeysUnavailableError
 from projects.infrastructure.security.token_verifier import InvalidTokenError, MissingTokenError
 
@@ -122,6 +126,20 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = error.detail if isinstance(error.detail, str) else None
         headers = dict(error.headers) if error.headers else None
         return problem(error.status_code, detail, headers=headers)
+
+    async def database_error(request: Request, error: Exception) -> JSONResponse:
+        if not database_unavailable(error):
+            raise error  # a bug after all: the 500 below
+        logger.warning("Database unavailable on %s %s: %r", request.method, request.url, error)
+        return problem(
+            503,
+            "The database cannot be reached right now; try again shortly.",
+            slug="database-unavailable",
+            headers={"Retry-After": "5"},
+        )
+
+    for error_type in DATABASE_ERRORS:
+        app.add_exception_handler(error_type, database_error)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

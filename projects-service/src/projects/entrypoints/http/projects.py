@@ -38,7 +38,8 @@ from projects.entrypoints.http.schemas import (
 )
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-READ: dict[int | str, dict[str, Any]] = {401: PROBLEM, 404: PROBLEM, 422: PROBLEM}
+# 503: accounts' keys never fetched yet, or the database unreachable (with Retry-After).
+READ: dict[int | str, dict[str, Any]] = {401: PROBLEM, 404: PROBLEM, 422: PROBLEM, 503: PROBLEM}
 WRITE: dict[int | str, dict[str, Any]] = {**READ, 400: PROBLEM, 409: PROBLEM, 415: PROBLEM}
 
 # Authentication first, for every route: a caller without a valid token learns nothing else.

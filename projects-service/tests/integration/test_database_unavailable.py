@@ -1,0 +1,63 @@
+"""With PostgreSQL unreachable, every request that needs it answers 503 with Retry-After, as
+problem+json: an outage, not a bug."""
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from projects.bootstrap import bootstrap
+from projects.config import Settings
+from projects.entrypoints.http.app import create_app
+from projects.infrastructure.security.jwks import HttpJwksFetcher
+from tests.stand_in_accounts import StandInAccounts
+
+from .conftest import User
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A local port nothing listens on (bound, never listening: connections are refused)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
+@pytest.fixture
+async def no_database(
+    settings: Settings, accounts: StandInAccounts, closed_port: int
+) -> AsyncIterator[httpx.AsyncClient]:
+    unreachable = settings.model_copy(
+        update={"database_url": f"postgresql://postgres@127.0.0.1:{closed_port}/taskboard"}
+    )
+    fetcher = HttpJwksFetcher(unreachable.jwks_url, transport=accounts.transport())
+    container = bootstrap(unreachable, jwks_fetcher=fetcher)
+    app = create_app(container=container)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as c,
+        ):
+            yield c
+    finally:
+        await container.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/projects", None),  # the read pool
+        ("GET", "/api/projects/00000000-0000-0000-0000-000000000001/tasks", None),
+        ("POST", "/api/projects", {"name": "Unreachable"}),  # the unit of work
+    ],
+)
+async def test_requests_needing_the_database_answer_503(
+    no_database: httpx.AsyncClient, alice: User, method: str, path: str, body: object
+) -> None:
+    response = await no_database.request(method, path, json=body, headers=alice.headers)
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"] == "urn:taskboard:problem:database-unavailable"
