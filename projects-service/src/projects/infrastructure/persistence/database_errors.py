@@ -20,7 +20,7 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (*_UNREACHABLE, exc.DBAPIError)
 
 def database_unavailable(error: BaseException) -> bool:
     """True when ``error``, or an error it was raised from, says the database is unreachable.
-    SQLAlchemy wraps the driver's error (``orig``, ``__cause__``), so the chain is walked."""
+    SQLAlchemy wraps the driver's error (``orig``, ``__cause__``), so that chain is walked."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
@@ -30,7 +30,7 @@ def database_unavailable(error: BaseException) -> bool:
         if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
             return True
         orig = getattr(current, "orig", None)
-        current = (
-            orig if isinstance(orig, BaseException) else current.__cause__ or current.__context__
-        )
+        # Only what it was raised from: an error merely raised while another was being
+        # handled (``__context__``) says nothing about this one.
+        current = orig if isinstance(orig, BaseException) else current.__cause__
     return False
