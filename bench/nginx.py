@@ -16,6 +16,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from bench.proc import family
+from taskboard_testing import free_port
 
 CONFIG = """\
 daemon off;
@@ -53,13 +54,6 @@ http {{
 
 def installed() -> bool:
     return shutil.which("nginx") is not None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Nginx:

@@ -10,7 +10,6 @@ import glob
 import os
 import re
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from taskboard_testing import free_port
 
 from .conftest import unavailable
 from .stack import ACCOUNTS, PROJECTS, REPO, Service, bind_mounts, compose_service, environment
@@ -99,12 +100,6 @@ def postgres_bindir() -> Path | None:
         if (real / "initdb").exists() and (real / "pg_ctl").exists() and (real / "psql").exists():
             return real
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,7 @@
 """With PostgreSQL unreachable, every request that needs it answers 503 with Retry-After, as
 problem+json: an outage, not a bug."""
 
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -10,31 +9,25 @@ import pytest
 from accounts.bootstrap import bootstrap
 from accounts.config import Settings
 from accounts.entrypoints.http.app import create_app
+from taskboard_testing import refused_port
 
 
 @pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A local port nothing listens on (bound, never listening: connections are refused)."""
-    with socket.socket() as held:
-        held.bind(("127.0.0.1", 0))
-        yield held.getsockname()[1]
-
-
-@pytest.fixture
-async def no_database(settings: Settings, closed_port: int) -> AsyncIterator[httpx.AsyncClient]:
-    unreachable = settings.model_copy(
-        update={"database_url": f"postgresql://postgres@127.0.0.1:{closed_port}/taskboard"}
-    )
-    container = bootstrap(unreachable)
-    app = create_app(container=container)
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as c,
-        ):
-            yield c
-    finally:
-        await container.close()
+async def no_database(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    with refused_port() as port:
+        unreachable = settings.model_copy(
+            update={"database_url": f"postgresql://postgres@127.0.0.1:{port}/taskboard"}
+        )
+        container = bootstrap(unreachable)
+        app = create_app(container=container)
+        try:
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as c,
+            ):
+                yield c
+        finally:
+            await container.close()
 
 
 async def test_registration_login_and_me_answer_503(

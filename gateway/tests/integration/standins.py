@@ -3,13 +3,14 @@
 import asyncio
 import gzip
 import hashlib
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from taskboard_testing import refused_port
 
 BIG_RESPONSE_BYTES = 4 * 1024 * 1024
 GZIPPED = gzip.compress(b"compressed by the service " * 100, mtime=0)
@@ -197,9 +198,8 @@ async def serve(app: web.Application) -> AsyncIterator[str]:
 async def refused_address() -> AsyncIterator[str]:
     """An address where nothing listens: the port stays bound (not listening) so no one else
     takes it, and every connection attempt is refused."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with refused_port() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @dataclass

@@ -1,8 +1,7 @@
 """With PostgreSQL unreachable, every request that needs it answers 503 with Retry-After, as
 problem+json: an outage, not a bug."""
 
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -13,37 +12,31 @@ from projects.config import Settings
 from projects.entrypoints.http.app import create_app
 from projects.infrastructure.persistence.database_errors import database_unavailable
 from projects.infrastructure.security.jwks import HttpJwksFetcher
+from taskboard_testing import refused_port
 from tests.stand_in_accounts import StandInAccounts
 
 from .conftest import User
 
 
 @pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A local port nothing listens on (bound, never listening: connections are refused)."""
-    with socket.socket() as held:
-        held.bind(("127.0.0.1", 0))
-        yield held.getsockname()[1]
-
-
-@pytest.fixture
 async def no_database(
-    settings: Settings, accounts: StandInAccounts, closed_port: int
+    settings: Settings, accounts: StandInAccounts
 ) -> AsyncIterator[httpx.AsyncClient]:
-    unreachable = settings.model_copy(
-        update={"database_url": f"postgresql://postgres@127.0.0.1:{closed_port}/taskboard"}
-    )
-    fetcher = HttpJwksFetcher(unreachable.jwks_url, transport=accounts.transport())
-    container = bootstrap(unreachable, jwks_fetcher=fetcher)
-    app = create_app(container=container)
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as c,
-        ):
-            yield c
-    finally:
-        await container.close()
+    with refused_port() as port:
+        unreachable = settings.model_copy(
+            update={"database_url": f"postgresql://postgres@127.0.0.1:{port}/taskboard"}
+        )
+        fetcher = HttpJwksFetcher(unreachable.jwks_url, transport=accounts.transport())
+        container = bootstrap(unreachable, jwks_fetcher=fetcher)
+        app = create_app(container=container)
+        try:
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as c,
+            ):
+                yield c
+        finally:
+            await container.close()
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,16 @@ from taskboard_testing.polling import eventually
 from taskboard_testing.postgres import ThrowawayDatabase, admin_database_url, run_alembic
 from taskboard_testing.rabbitmq import ThrowawayVhost, rabbitmqctl
 from taskboard_testing.services import require_service
+from taskboard_testing.sockets import free_port, refused_port
 
 __all__ = [
     "ThrowawayDatabase",
     "ThrowawayVhost",
     "admin_database_url",
     "eventually",
+    "free_port",
     "rabbitmqctl",
+    "refused_port",
     "require_service",
     "run_alembic",
 ]
