@@ -12,8 +12,8 @@ DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/taskboard
 export DATABASE_URL
 
 SERVICES := accounts-service projects-service
-MEMBERS := contracts accounts-service projects-service gateway tests-e2e testing
-TEST_SUITES := contracts accounts-service projects-service gateway bench tests-e2e deploy-tests
+MEMBERS := contracts chassis accounts-service projects-service gateway tests-e2e testing
+TEST_SUITES := contracts chassis accounts-service projects-service gateway bench tests-e2e deploy-tests
 
 .PHONY: help
 help: ## list the targets

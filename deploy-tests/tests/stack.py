@@ -51,6 +51,13 @@ class Service:
     def scripts(self) -> dict[str, str]:
         return dict(self.pyproject["project"].get("scripts", {}))
 
+    @property
+    def shared_packages(self) -> tuple[str, ...]:
+        """The workspace packages the service's image installs besides itself, in order:
+        ``contracts``, then the ``chassis`` if the service is built on it."""
+        dependencies = set(self.pyproject["project"]["dependencies"])
+        return tuple(name for name in ("contracts", "chassis") if name in dependencies)
+
     def settings_class(self) -> type[BaseSettings]:
         module, name = self.settings.split(":")
         cls = getattr(importlib.import_module(module), name)
@@ -79,6 +86,7 @@ GATEWAY = Service("gateway", package="gateway", settings="gateway.config:Setting
 SERVICES = (ACCOUNTS, PROJECTS, GATEWAY)
 WORKSPACE_PACKAGES = {
     "contracts",
+    "chassis",
     "accounts",
     "projects",
     "gateway",

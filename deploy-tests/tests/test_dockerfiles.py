@@ -1,5 +1,6 @@
-"""(e) Each image installs its service's committed lock with hashes, then only `contracts` and the
-service itself, from nothing but their own folders; it runs as a non-root user."""
+"""(e) Each image installs its service's committed lock with hashes, then only `contracts`, the
+`chassis` (for the services built on it) and the service itself, from nothing but their own
+folders; it runs as a non-root user."""
 
 import re
 
@@ -66,7 +67,7 @@ def test_third_party_packages_come_only_from_the_hash_pinned_lock(service: Servi
     assert "--no-deps" in own
     assert not {"-e", "--editable"} & set(own)
     assert [arg for arg in own if not arg.startswith("-")][3:] == [
-        "./contracts",
+        *(f"./{package}" for package in service.shared_packages),
         f"./{service.name}",
     ]
 
@@ -81,14 +82,14 @@ def test_the_lock_is_hash_pinned_complete_and_names_no_host(service: Service) ->
     assert "://" not in path.read_text()
     for requirement in service.pyproject["project"]["dependencies"]:
         name = normalise(re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0])
-        if name != "contracts":
+        if name not in service.shared_packages:
             assert name in locked, (
                 f"{name} ({service.name}/pyproject.toml) is missing from {path.name}"
             )
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
-def test_only_the_service_and_contracts_are_copied_in(service: Service) -> None:
+def test_only_the_service_and_its_shared_packages_are_copied_in(service: Service) -> None:
     sources = [
         src
         for stage in dockerfile(service.dockerfile)
@@ -98,11 +99,12 @@ def test_only_the_service_and_contracts_are_copied_in(service: Service) -> None:
     assert sources
     for source in sources:
         top = source.strip("/").split("/")[0]
-        assert top in (service.name, "contracts"), f"{service.dockerfile} copies {source}"
+        allowed = (service.name, *service.shared_packages)
+        assert top in allowed, f"{service.dockerfile} copies {source}"
         assert top not in OTHER_FOLDERS - {service.name}
         assert "/tests" not in source
         assert "*" not in source
-    assert {f"{service.name}/src", "contracts/src"} <= set(sources)
+    assert {f"{service.name}/src", *(f"{p}/src" for p in service.shared_packages)} <= set(sources)
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)

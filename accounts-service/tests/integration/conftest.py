@@ -59,8 +59,8 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
     """The service as it runs: consumers subscribed, relay and broker connection started."""
     container = bootstrap(settings)
     subscribe_all(container)
-    await container.messaging.start()
-    await asyncio.wait_for(container.messaging.connected.wait(), timeout=30)
+    await container.platform.messaging.start()
+    await asyncio.wait_for(container.platform.messaging.connected.wait(), timeout=30)
     yield container
     await container.close()
 
@@ -68,7 +68,7 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
 @pytest.fixture(autouse=True)
 async def _empty_tables(container: Container) -> AsyncIterator[None]:
     yield
-    async with container.engine.begin() as connection:
+    async with container.platform.engine.begin() as connection:
         await connection.execute(
             text("TRUNCATE accounts.users, accounts.outbox, accounts.inbox, accounts.user_projects")
         )

@@ -69,7 +69,7 @@ async def a_user(client: httpx.AsyncClient) -> tuple[str, UUID]:
 
 
 async def inbox_rows(container: Container) -> int:
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         return (await connection.execute(select(func.count()).select_from(inbox))).scalar_one()
 
 
@@ -113,7 +113,7 @@ async def test_each_contract_example_applies_to_the_projection(
     ]
 
     async def projected() -> Any:
-        async with container.engine.connect() as connection:
+        async with container.platform.engine.connect() as connection:
             return (await connection.execute(select(user_projects))).one_or_none()
 
     name = None
@@ -168,7 +168,7 @@ async def test_an_older_event_never_overwrites_a_newer_one(
     )
     await eventually(lambda: inbox_rows(container), until=lambda n: n == 3, what="all applied")
 
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         row = (await connection.execute(select(user_projects))).one()
     assert (row.name, row.project_version, row.deleted) == ("Newest", 3, False)
     assert (await me(client, token))["projects"] == [{"id": str(project_id), "name": "Newest"}]

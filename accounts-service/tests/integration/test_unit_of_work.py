@@ -6,18 +6,18 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.application.commands import RegisterUser
-from accounts.application.register_user import register_user
+from accounts.application.user_handlers import register_user
 from accounts.bootstrap import Container
 from accounts.domain.email_address import EmailAddress
 from accounts.domain.errors import ConcurrentUpdateError, EmailAddressAlreadyTakenError
 from accounts.domain.user import User
-from accounts.infrastructure.correlation import correlation_id
 from accounts.infrastructure.persistence import unit_of_work as uow_module
 from accounts.infrastructure.persistence.tables import outbox, users
+from chassis import correlation_id
 
 
 async def count(container: Container, table) -> int:  # type: ignore[no-untyped-def]
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         return (await connection.execute(select(func.count()).select_from(table))).scalar_one()
 
 
@@ -52,7 +52,7 @@ async def test_registration_writes_the_user_and_its_outbox_row_together(
     finally:
         correlation_id.reset(token)
 
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         row = (await connection.execute(select(outbox))).one()
     assert row.message_type == "UserAccountCreated"
     assert row.exchange == "accounts.events"
@@ -71,7 +71,7 @@ async def test_a_failure_after_the_user_insert_leaves_neither_user_nor_event(
     def broken_outbox_row(*args: object, **kwargs: object) -> dict[str, object]:
         raise RuntimeError("outbox write failed")
 
-    monkeypatch.setattr(uow_module, "outbox_row", broken_outbox_row)
+    monkeypatch.setattr(uow_module, "user_outbox_row", broken_outbox_row)
     with pytest.raises(RuntimeError, match="outbox write failed"):
         await register_user(
             RegisterUser("ada@example.com", "password1"), container.uow(), container.hasher

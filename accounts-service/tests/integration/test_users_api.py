@@ -41,7 +41,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def rows(container: Container, table) -> int:  # type: ignore[no-untyped-def]
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         return (await connection.execute(select(func.count()).select_from(table))).scalar_one()
 
 
@@ -182,7 +182,7 @@ async def test_me_lists_named_live_projects_of_the_projection_by_name(
     projection = [(kept, user_id, "Kept", False), (gone, user_id, "Gone", True)]
     projection += [(first, user_id, "Alpha", False), (unnamed, user_id, None, False)]
     projection.append((foreign, uuid4(), "Not mine", False))
-    async with container.engine.begin() as connection:
+    async with container.platform.engine.begin() as connection:
         await connection.execute(
             insert(user_projects),
             [
@@ -212,7 +212,7 @@ async def test_change_email_then_log_in_with_the_new_address_only(
     assert changed.json()["email"] == "Ada@lovelace.org"
     assert (await login(client, "ada@lovelace.org")).status_code == 200
     assert (await login(client, "ada@example.com")).status_code == 401
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         types = (await connection.execute(select(outbox.c.message_type))).scalars().all()
     assert sorted(types) == ["UserAccountCreated", "UserEmailChanged"]
 

@@ -18,12 +18,19 @@ from accounts.domain.user import User
 
 
 class FakeUserRepository(UserRepository):
+    """Added users are stored on commit only: a use case that forgets to commit stores nothing."""
+
     def __init__(self, users: list[User] | None = None) -> None:
         super().__init__()
         self.users = {user.id: user for user in users or []}
+        self.pending: list[User] = []
 
     def _add(self, user: User) -> None:
-        self.users[user.id] = user
+        self.pending.append(user)
+
+    def store_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        self.users.update((user.id, user) for user in pending)
 
     async def _get(self, user_id: UUID) -> User | None:
         return self.users.get(user_id)
@@ -39,11 +46,12 @@ class FakeUnitOfWork(UnitOfWork):
         self.published: list[DomainEvent] = []
 
     async def _commit(self, events: list[DomainEvent]) -> None:
+        self.users.store_pending()
         self.committed += 1
         self.published.extend(events)
 
     async def rollback(self) -> None:
-        pass
+        self.users.pending.clear()
 
 
 class FakePasswordHasher(PasswordHasher):

@@ -2,12 +2,15 @@ from uuid import uuid4
 
 import pytest
 
-from accounts.application.authenticate import authenticate
-from accounts.application.change_user_email_address import change_user_email_address
 from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
-from accounts.application.get_user import get_user
 from accounts.application.ports import UserProjectView, UserView
-from accounts.application.register_user import register_user
+from accounts.application.queries import GetUser
+from accounts.application.query_handlers import get_user
+from accounts.application.user_handlers import (
+    authenticate,
+    change_user_email_address,
+    register_user,
+)
 from accounts.domain.email_address import EmailAddress
 from accounts.domain.errors import (
     EmailAddressAlreadyTakenError,
@@ -132,6 +135,6 @@ async def test_authenticate_gives_one_error_and_always_spends_a_hash_check(
 
 async def test_get_user_returns_the_view_or_not_found() -> None:
     view = UserView(id=uuid4(), email="a@b.co", projects=[UserProjectView(uuid4(), "Work")])
-    assert await get_user(view.id, FakeUserReadModel([view])) == view
+    assert await get_user(GetUser(view.id), FakeUserReadModel([view])) == view
     with pytest.raises(UserNotFoundError):
-        await get_user(uuid4(), FakeUserReadModel([view]))
+        await get_user(GetUser(uuid4()), FakeUserReadModel([view]))

@@ -1,22 +1,14 @@
 """Settings, read only from environment variables, with dev defaults pointing at localhost."""
 
-from typing import Literal
-
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chassis import ServiceSettings
 
 
-class Settings(BaseSettings):
-    """projects-service configuration; every field has an environment variable of its name."""
+class Settings(ServiceSettings):
+    """projects-service configuration: the chassis's settings and projects' own."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    environment: Literal["dev", "test", "production"] = "dev"
     service_name: str = "projects-service"
-
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/taskboard"
-    database_pool_size: int = Field(default=10, ge=1)
-    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
 
     jwks_url: str = Field(
         default="http://127.0.0.1:8001/.well-known/jwks.json",
@@ -27,20 +19,3 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="At most one refetch per this many seconds."
     )
     jwks_timeout_seconds: float = Field(default=3.0, gt=0)
-    jwt_issuer: str = "taskboard-accounts"
-    jwt_audience: str = "taskboard"
-
-    run_consumers: bool = Field(default=True, description="Consume events in this process.")
-    run_relay: bool = Field(default=True, description="Relay the outbox from this process.")
-    relay_batch_size: int = Field(default=200, ge=1)
-    relay_poll_interval_seconds: float = Field(default=1.0, gt=0)
-    outbox_retention_hours: float = Field(
-        default=168.0, gt=0, description="Published outbox rows are deleted after this long."
-    )
-    inbox_retention_hours: float = Field(
-        default=168.0, gt=0, description="Inbox rows (processed message ids) kept this long."
-    )
-    retention_interval_seconds: float = Field(default=3600.0, gt=0)
-    consumer_prefetch: int = Field(default=32, ge=1)
-    retry_delay_ms: int = Field(default=5_000, ge=1)
-    max_delivery_attempts: int = Field(default=5, ge=1)

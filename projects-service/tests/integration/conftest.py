@@ -69,8 +69,8 @@ async def container(settings: Settings, accounts: StandInAccounts) -> AsyncItera
     fetcher = HttpJwksFetcher(settings.jwks_url, transport=accounts.transport())
     container = bootstrap(settings, jwks_fetcher=fetcher)
     subscribe_all(container)
-    await container.messaging.start()
-    await asyncio.wait_for(container.messaging.connected.wait(), timeout=30)
+    await container.platform.messaging.start()
+    await asyncio.wait_for(container.platform.messaging.connected.wait(), timeout=30)
     yield container
     await container.close()
 
@@ -78,7 +78,7 @@ async def container(settings: Settings, accounts: StandInAccounts) -> AsyncItera
 @pytest.fixture(autouse=True)
 async def _empty_tables(container: Container) -> AsyncIterator[None]:
     yield
-    async with container.engine.begin() as connection:
+    async with container.platform.engine.begin() as connection:
         await connection.execute(
             text("TRUNCATE projects.projects, projects.tasks, projects.outbox, projects.inbox")
         )

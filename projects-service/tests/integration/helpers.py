@@ -11,13 +11,13 @@ from projects.domain.project import Project
 
 
 async def count(container: Container, table: Table) -> int:
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         result = await connection.execute(select(func.count()).select_from(table))
         return int(result.scalar_one())
 
 
 async def rows(container: Container, table: Table) -> list[Any]:
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         return list(await connection.execute(select(table)))
 
 

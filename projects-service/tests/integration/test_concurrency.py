@@ -4,13 +4,14 @@ import asyncio
 
 import httpx
 
+from chassis.http.problems import lookup
 from projects.application.commands import CompleteTask, CreateTask, IncompleteTask, UpdateProject
 from projects.application.project_handlers import update_project
 from projects.application.task_handlers import complete_task, create_task, incomplete_task
 from projects.bootstrap import Container
 from projects.domain.errors import DomainError, MaxIncompleteTasksNumberIsReachedError
 from projects.domain.task import Task
-from projects.entrypoints.http.problems import status_of
+from projects.entrypoints.http.error_map import ERRORS
 from projects.infrastructure.persistence.tables import tasks
 
 from .conftest import User
@@ -37,7 +38,7 @@ async def test_concurrent_additions_never_pass_the_limit_nor_share_a_number(
     losers = [r for r in results if not isinstance(r, Task)]
     assert sorted(task.number for task in winners) == list(range(1, LIMIT + 1))
     assert len(losers) == ATTEMPTS - LIMIT
-    assert all(isinstance(e, DomainError) and status_of(e)[0] == 409 for e in losers), losers
+    assert all(isinstance(e, DomainError) and _status(e) == 409 for e in losers), losers
     stored = await rows(container, tasks)
     assert sorted(row.number for row in stored) == list(range(1, LIMIT + 1))
     assert all(row.completed_at is None for row in stored)
@@ -112,3 +113,8 @@ async def test_concurrent_additions_without_a_limit_all_succeed_with_distinct_nu
 
     assert [r.status_code for r in responses] == [201] * ATTEMPTS
     assert sorted(r.json()["number"] for r in responses) == list(range(1, ATTEMPTS + 1))
+
+
+def _status(error: Exception) -> int | None:
+    entry = lookup(ERRORS, error)
+    return entry.status if entry else None

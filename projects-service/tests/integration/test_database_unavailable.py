@@ -7,10 +7,10 @@ import httpx
 import pytest
 from sqlalchemy.exc import DBAPIError
 
+from chassis import database_unavailable
 from projects.bootstrap import bootstrap
 from projects.config import Settings
 from projects.entrypoints.http.app import create_app
-from projects.infrastructure.persistence.database_errors import database_unavailable
 from projects.infrastructure.security.jwks import HttpJwksFetcher
 from taskboard_testing import refused_port
 from tests.stand_in_accounts import StandInAccounts

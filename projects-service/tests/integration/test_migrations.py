@@ -4,7 +4,7 @@ import asyncio
 
 import asyncpg
 
-from projects.infrastructure.persistence.tables import OUTBOX_CHANNEL
+from projects.infrastructure.persistence.tables import messages
 from taskboard_testing import ThrowawayDatabase, run_alembic
 
 from .conftest import SERVICE_DIR
@@ -89,7 +89,7 @@ async def test_an_outbox_insert_notifies_the_relay_on_commit_only(database_url: 
     listener = await asyncpg.connect(database_url)
     writer = await asyncpg.connect(database_url)
     try:
-        await listener.add_listener(OUTBOX_CHANNEL, lambda *args: payloads.put_nowait(args[3]))
+        await listener.add_listener(messages.channel, lambda *args: payloads.put_nowait(args[3]))
         rolled_back = writer.transaction()
         await rolled_back.start()
         await writer.execute(insert)
@@ -97,7 +97,7 @@ async def test_an_outbox_insert_notifies_the_relay_on_commit_only(database_url: 
         async with writer.transaction():
             await writer.execute(insert)
             await writer.execute(insert)
-        await writer.execute("SELECT pg_notify($1, 'marker')", OUTBOX_CHANNEL)
+        await writer.execute("SELECT pg_notify($1, 'marker')", messages.channel)
         received = [await asyncio.wait_for(payloads.get(), timeout=5) for _ in range(2)]
     finally:
         await listener.close()

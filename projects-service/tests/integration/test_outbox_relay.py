@@ -30,7 +30,7 @@ from .helpers import rows
 
 
 async def unpublished(container: Container) -> int:
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         rows = await connection.execute(
             select(outbox.c.message_id).where(outbox.c.published_at.is_(None))
         )
@@ -127,8 +127,8 @@ async def test_the_service_declares_the_exchange_it_publishes_to(settings: Setti
     with ThrowawayVhost("projects_alone") as vhost:
         container = bootstrap(settings.model_copy(update={"amqp_url": vhost.url}))
         try:
-            await container.messaging.start()
-            await asyncio.wait_for(container.messaging.connected.wait(), timeout=30)
+            await container.platform.messaging.start()
+            await asyncio.wait_for(container.platform.messaging.connected.wait(), timeout=30)
             async with amqp(vhost.url) as channel:
                 exchange = await channel.get_exchange(PROJECTS_EXCHANGE, ensure=True)  # passive
         finally:

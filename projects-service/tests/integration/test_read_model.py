@@ -4,10 +4,10 @@ from uuid import uuid4
 
 import asyncpg
 
+from chassis.persistence.database import driver_free_url
 from projects.application.ports import TaskView
 from projects.bootstrap import Container
 from projects.domain.names import ProjectName
-from projects.infrastructure.persistence.database import driver_free_url
 
 from .helpers import stored_project
 
@@ -105,7 +105,7 @@ async def test_reads_survive_the_server_closing_their_connections(
         terminated = await admin.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND application_name = 'projects-read'"
+            "AND application_name = 'projects-service-read'"
         )
         assert terminated >= 1
     finally:

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import text
 
+from chassis import correlation_id
 from projects.application.commands import (
     ArchiveProject,
     CreateProject,
@@ -18,7 +19,6 @@ from projects.application.project_handlers import (
 from projects.bootstrap import Container
 from projects.domain.errors import ConcurrentUpdateError
 from projects.domain.names import TaskName
-from projects.infrastructure.correlation import correlation_id
 from projects.infrastructure.persistence import unit_of_work as uow_module
 from projects.infrastructure.persistence.tables import outbox, projects, tasks
 from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
@@ -69,7 +69,7 @@ async def test_a_failure_writing_the_outbox_leaves_neither_project_nor_event(
     def broken_outbox_row(*args: object, **kwargs: object) -> dict[str, object]:
         raise RuntimeError("outbox write failed")
 
-    monkeypatch.setattr(uow_module, "outbox_row", broken_outbox_row)
+    monkeypatch.setattr(uow_module, "project_outbox_row", broken_outbox_row)
     with pytest.raises(RuntimeError, match="outbox write failed"):
         await create_project(CreateProject(alice.id, "Garden"), container.uow())
 
@@ -85,7 +85,7 @@ async def test_a_failed_archive_leaves_the_project_and_outbox_untouched(
     def broken_outbox_row(*args: object, **kwargs: object) -> dict[str, object]:
         raise RuntimeError("outbox write failed")
 
-    monkeypatch.setattr(uow_module, "outbox_row", broken_outbox_row)
+    monkeypatch.setattr(uow_module, "project_outbox_row", broken_outbox_row)
     with pytest.raises(RuntimeError):
         await archive_project(ArchiveProject(alice.id, project.id), container.uow())
 

@@ -16,6 +16,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chassis.messaging.inbox import first_delivery
 from contracts import (
     ACCOUNTS_EXCHANGE,
     PROJECTS_EXCHANGE,
@@ -30,9 +31,8 @@ from projects.bootstrap import Container
 from projects.domain.starter_project import starter_project_id
 from projects.entrypoints.messaging.user_account_created import (
     CONSUMER_NAME,
-    user_account_created,
+    handler,
 )
-from projects.infrastructure.messaging.inbox import first_delivery
 from projects.infrastructure.persistence import unit_of_work as uow_module
 from projects.infrastructure.persistence.tables import inbox, outbox, projects, tasks
 from taskboard_testing import eventually, rabbitmqctl
@@ -101,7 +101,7 @@ async def starter_of(
 
 
 async def count(container: Container, query: Any) -> int:
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         return int((await connection.execute(query)).scalar_one())
 
 
@@ -189,7 +189,7 @@ async def test_a_fresh_account_gets_its_starter_project_and_an_inbox_row(
 
     assert listed == STARTER_TASKS
     assert await effects_of(container, user_id) == (1, 3, 1)
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         [row] = (await connection.execute(select(inbox))).all()
     assert (row.consumer, str(row.message_id), row.message_type) == (
         CONSUMER_NAME,
@@ -239,12 +239,12 @@ async def test_racing_messages_for_one_account_commit_one_project_and_both_inbox
     )
 
     async def deliver(envelope: Envelope[Any]) -> None:
-        async with container.engine.begin() as connection:
-            await apply(connection, envelope)
+        async with container.platform.engine.begin() as connection:
+            await apply(container, connection, envelope)
 
-    async with container.engine.connect() as connection:
+    async with container.platform.engine.connect() as connection:
         async with connection.begin():
-            await apply(connection, first_message)
+            await apply(container, connection, first_message)
             second = asyncio.create_task(deliver(second_message))
             await eventually(blocked_writers(container), until=lambda n: n == 1, what="blocked")
         await second  # the first has committed; the second must not fail
@@ -253,7 +253,7 @@ async def test_racing_messages_for_one_account_commit_one_project_and_both_inbox
     assert await inbox_rows(container)() == 2
 
 
-async def apply(connection: AsyncConnection, envelope: Envelope[Any]) -> None:
+async def apply(container: Container, connection: AsyncConnection, envelope: Envelope[Any]) -> None:
     """What the reliable consumer does with a delivery inside its transaction."""
     assert await first_delivery(
         connection,
@@ -262,7 +262,7 @@ async def apply(connection: AsyncConnection, envelope: Envelope[Any]) -> None:
         message_id=envelope.message_id,
         message_type=envelope.type,
     )
-    await user_account_created(envelope, connection)
+    await handler(container)(envelope, connection)
 
 
 def blocked_writers(container: Container) -> Callable[[], Any]:
@@ -283,7 +283,7 @@ async def test_a_failed_attempt_leaves_nothing_and_the_retry_applies_it_once(
 ) -> None:
     # The first attempt fails after the project and its tasks were flushed, while writing the
     # outbox row: if the inbox row or the project survived it, the retry would create nothing.
-    real_outbox_row = uow_module.outbox_row
+    real_outbox_row = uow_module.project_outbox_row
     calls = 0
 
     def fails_once(*args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -293,7 +293,7 @@ async def test_a_failed_attempt_leaves_nothing_and_the_retry_applies_it_once(
             raise RuntimeError("outbox write failed")
         return real_outbox_row(*args, **kwargs)
 
-    monkeypatch.setattr(uow_module, "outbox_row", fails_once)
+    monkeypatch.setattr(uow_module, "project_outbox_row", fails_once)
     message = account_created()
     user_id = UUID(message["payload"]["user_id"])
 

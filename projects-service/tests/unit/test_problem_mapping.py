@@ -2,8 +2,9 @@
 
 import pytest
 
+from chassis.http.problems import lookup
 from projects.domain import errors
-from projects.entrypoints.http.problems import DOMAIN_ERRORS, status_of
+from projects.entrypoints.http.error_map import ERRORS
 
 EXPECTED = {
     errors.InvalidProjectNameError: 422,
@@ -22,7 +23,9 @@ EXPECTED = {
 
 @pytest.mark.parametrize(("error", "status"), EXPECTED.items())
 def test_domain_error_status(error: type[errors.DomainError], status: int) -> None:
-    assert status_of(error("x"))[0] == status
+    entry = lookup(ERRORS, error("x"))
+    assert entry is not None
+    assert entry.status == status
 
 
 def test_no_domain_error_is_left_unmapped() -> None:
@@ -31,4 +34,4 @@ def test_no_domain_error_is_left_unmapped() -> None:
         for cls in vars(errors).values()
         if isinstance(cls, type) and issubclass(cls, errors.DomainError)
     } - {errors.DomainError}
-    assert defined <= set(DOMAIN_ERRORS)
+    assert defined <= set(ERRORS)

@@ -6,8 +6,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from chassis import AccessTokenVerifier, InvalidTokenError
 from projects.infrastructure.security.jwks import KeysUnavailableError, PublicKeySet
-from projects.infrastructure.security.token_verifier import InvalidTokenError, JwtTokenVerifier
 from tests.stand_in_accounts import StandInAccounts, tampered
 
 from .fakes import FakeClock, FakeJwksFetcher
@@ -17,9 +17,9 @@ USER = UUID("6f1c0b0e-2f4b-4a53-9d7a-6d3c2b1a0f99")
 
 def verifier_for(
     accounts: StandInAccounts, fetcher: FakeJwksFetcher | None = None
-) -> JwtTokenVerifier:
+) -> AccessTokenVerifier:
     keys = PublicKeySet(fetcher or FakeJwksFetcher(accounts.jwks()), clock=FakeClock())
-    return JwtTokenVerifier(keys, issuer="taskboard-accounts", audience="taskboard")
+    return AccessTokenVerifier(keys, issuer="taskboard-accounts", audience="taskboard")
 
 
 async def test_a_valid_token_gives_the_user_id() -> None:
@@ -31,7 +31,7 @@ async def test_a_token_from_a_key_rotated_in_after_the_first_fetch_is_accepted()
     accounts = StandInAccounts()
     fetcher = FakeJwksFetcher(accounts.jwks())
     keys = PublicKeySet(fetcher, min_refresh_interval=0, clock=FakeClock())
-    verifier = JwtTokenVerifier(keys, issuer="taskboard-accounts", audience="taskboard")
+    verifier = AccessTokenVerifier(keys, issuer="taskboard-accounts", audience="taskboard")
     await verifier.user_id(accounts.token(USER))
 
     accounts.rotate()

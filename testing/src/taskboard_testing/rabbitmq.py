@@ -52,10 +52,19 @@ class ThrowawayVhost(AbstractContextManager["ThrowawayVhost"]):
             )
         try:
             rabbitmqctl("add_vhost", self.name)
-            rabbitmqctl("set_permissions", "-p", self.name, self.user, ".*", ".*", ".*")
+            self.grant()
         except (RuntimeError, subprocess.TimeoutExpired) as error:
             require_service("RabbitMQ", str(error))
         return self
+
+    def grant(self) -> None:
+        """Give the user every right on the vhost (done on entry)."""
+        rabbitmqctl("set_permissions", "-p", self.name, self.user, ".*", ".*", ".*")
+
+    def revoke(self) -> None:
+        """Take the user's rights away: its new connections to the vhost are refused (open
+        ones keep working until closed), so a test can hold an outage open as long as it needs."""
+        rabbitmqctl("clear_permissions", "-p", self.name, self.user)
 
     def __exit__(self, *exc_info: object) -> None:
         rabbitmqctl("delete_vhost", self.name)

@@ -1,4 +1,4 @@
-"""Commands: what a caller asks the accounts service to do."""
+"""Commands: what a caller (or another service's event) asks the accounts service to do."""
 
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -20,3 +20,14 @@ class ChangeUserEmailAddress:
 class Authenticate:
     email: str
     password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProjectChange:
+    """What an event of projects-service says about one project, at one version of it."""
+
+    project_id: UUID
+    owner_id: UUID
+    version: int
+    name: str | None = None  # None: the event does not carry the name
+    deleted: bool = False

@@ -3,6 +3,7 @@
 from accounts.application.ports.password_hasher import PasswordHasher
 from accounts.application.ports.token_issuer import AccessToken, TokenIssuer
 from accounts.application.ports.unit_of_work import UnitOfWork
+from accounts.application.ports.user_projects import UserProjects
 from accounts.application.ports.user_read_model import UserProjectView, UserReadModel, UserView
 from accounts.application.ports.user_repository import UserRepository
 
@@ -12,6 +13,7 @@ __all__ = [
     "TokenIssuer",
     "UnitOfWork",
     "UserProjectView",
+    "UserProjects",
     "UserReadModel",
     "UserRepository",
     "UserView",

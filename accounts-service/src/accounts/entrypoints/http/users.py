@@ -1,15 +1,18 @@
 """``/api/users``: register, log in, and the caller's own account."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
 
-from accounts.application.authenticate import authenticate
-from accounts.application.change_user_email_address import change_user_email_address
 from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
-from accounts.application.get_user import get_user
-from accounts.application.register_user import register_user
-from accounts.entrypoints.http.dependencies import ContainerDep, CurrentUserId, form_body, json_body
+from accounts.application.queries import GetUser
+from accounts.application.query_handlers import get_user
+from accounts.application.user_handlers import (
+    authenticate,
+    change_user_email_address,
+    register_user,
+)
+from accounts.entrypoints.http.dependencies import ContainerDep
 from accounts.entrypoints.http.schemas import (
     ChangeEmailBody,
     MeOut,
@@ -18,14 +21,15 @@ from accounts.entrypoints.http.schemas import (
     UserOut,
     UserProjectOut,
 )
+from chassis import CurrentUserId, form_body, json_body, problem_responses
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 # 503 on every route: the database unreachable (with Retry-After).
-CHANGE_EMAIL: dict[int | str, dict[str, Any]] = dict.fromkeys(
-    (400, 401, 404, 409, 415, 422, 503), PROBLEM
-)
+REGISTER = problem_responses(400, 409, 415, 422, 503)
+LOGIN = problem_responses(401, 415, 422, 503)
+ME = problem_responses(401, 404, 503)
+CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 503)
 
 
 @router.post(
@@ -33,7 +37,7 @@ CHANGE_EMAIL: dict[int | str, dict[str, Any]] = dict.fromkeys(
     status_code=201,
     response_model=UserOut,
     dependencies=[Depends(json_body)],
-    responses={409: PROBLEM, 422: PROBLEM, 415: PROBLEM, 400: PROBLEM, 503: PROBLEM},
+    responses=REGISTER,
 )
 async def register(body: RegisterUserBody, container: ContainerDep) -> UserOut:
     user = await register_user(
@@ -46,7 +50,7 @@ async def register(body: RegisterUserBody, container: ContainerDep) -> UserOut:
     "/login",
     response_model=TokenOut,
     dependencies=[Depends(form_body)],
-    responses={401: PROBLEM, 415: PROBLEM, 422: PROBLEM, 503: PROBLEM},
+    responses=LOGIN,
 )
 async def login(
     username: Annotated[str, Form(max_length=300, description="The account's email address")],
@@ -62,9 +66,9 @@ async def login(
     return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
 
-@router.get("/me", response_model=MeOut, responses={401: PROBLEM, 404: PROBLEM, 503: PROBLEM})
+@router.get("/me", response_model=MeOut, responses=ME)
 async def me(user_id: CurrentUserId, container: ContainerDep) -> MeOut:
-    view = await get_user(user_id, container.read_model)
+    view = await get_user(GetUser(user_id=user_id), container.read_model)
     return MeOut(
         id=view.id,
         email=view.email,

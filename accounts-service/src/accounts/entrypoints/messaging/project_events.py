@@ -1,11 +1,13 @@
-"""Keeps ``accounts.user_projects`` in step with projects-service's project events."""
+"""Keeps the ``user_projects`` projection that ``/users/me`` lists in step with projects-service."""
 
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from accounts.infrastructure.messaging.messaging import Messaging
-from accounts.infrastructure.persistence.user_projects_projection import apply_project_change
+from accounts.application.commands import RecordProjectChange
+from accounts.application.projection_handlers import record_project_change
+from accounts.bootstrap import Container
+from chassis import EffectHandler
 from contracts import (
     ACCOUNTS_PROJECT_EVENTS_QUEUE,
     Envelope,
@@ -17,23 +19,31 @@ from contracts import (
 CONSUMER_NAME = "accounts.user_projects_projection"
 
 
-async def project_event(envelope: Envelope[Any], connection: AsyncConnection) -> None:
+def change_of(envelope: Envelope[Any]) -> RecordProjectChange:
+    """What a project event says about its project, at the version the envelope carries."""
     event = envelope.payload
-    name = event.name if isinstance(event, ProjectCreated | ProjectRenamed) else None
-    await apply_project_change(
-        connection,
+    return RecordProjectChange(
         project_id=event.project_id,
         owner_id=event.owner_id,
         version=envelope.aggregate_version,
-        name=name,
+        name=event.name if isinstance(event, ProjectCreated | ProjectRenamed) else None,
         deleted=isinstance(event, ProjectDeleted),
     )
 
 
-def subscribe(messaging: Messaging) -> None:
-    messaging.consume(
+def handler(container: Container) -> EffectHandler:
+    """The effect of one project event, in the consumer's transaction on ``connection``."""
+
+    async def on_project_event(envelope: Envelope[Any], connection: AsyncConnection) -> None:
+        await record_project_change(change_of(envelope), container.user_projects(connection))
+
+    return on_project_event
+
+
+def subscribe(container: Container) -> None:
+    container.platform.messaging.consume(
         name=CONSUMER_NAME,
         queue=ACCOUNTS_PROJECT_EVENTS_QUEUE,
-        handle=project_event,
+        handle=handler(container),
         description="Keeps the user_projects projection that /users/me lists.",
     )

@@ -1,10 +1,10 @@
 """Turns domain events into outbox rows: the integration event exactly as it will be published."""
 
 from typing import Any
-from uuid import uuid4
 
 from accounts.domain.events import DomainEvent, UserAccountCreated, UserEmailChanged
-from contracts import ACCOUNTS_PRODUCER, Envelope, IntegrationEvent
+from chassis import outbox_row
+from contracts import ACCOUNTS_PRODUCER, IntegrationEvent
 from contracts import UserAccountCreated as UserAccountCreatedV1
 from contracts import UserEmailChanged as UserEmailChangedV1
 
@@ -21,25 +21,12 @@ def integration_event(event: DomainEvent) -> IntegrationEvent:
     raise TypeError(f"No integration event for {type(event).__name__}")
 
 
-def outbox_row(event: DomainEvent, *, correlation_id: str) -> dict[str, Any]:
-    payload = integration_event(event)
-    envelope = Envelope.wrap(
-        payload,
-        message_id=uuid4(),
-        occurred_at=event.occurred_at,
+def user_outbox_row(event: DomainEvent, *, correlation_id: str) -> dict[str, Any]:
+    return outbox_row(
+        integration_event(event),
         producer=ACCOUNTS_PRODUCER,
-        correlation_id=correlation_id,
         aggregate_id=event.user_id,
         aggregate_version=event.user_version,
+        occurred_at=event.occurred_at,
+        correlation_id=correlation_id,
     )
-    return {
-        "message_id": envelope.message_id,
-        "message_type": envelope.type,
-        "exchange": payload.exchange,
-        "routing_key": payload.routing_key(),
-        "body": envelope.model_dump(mode="json"),
-        "correlation_id": correlation_id,
-        "aggregate_id": envelope.aggregate_id,
-        "aggregate_version": envelope.aggregate_version,
-        "occurred_at": envelope.occurred_at,
-    }

@@ -5,31 +5,33 @@ applied; an older event never overwrites it — except to fill in a name that a 
 event (say ``ProjectArchived``) could not provide.
 """
 
-from uuid import UUID
-
 from sqlalchemy import case, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from accounts.application.commands import RecordProjectChange
+from accounts.application.ports import UserProjects
 from accounts.infrastructure.persistence.tables import user_projects
 
 
-async def apply_project_change(
-    connection: AsyncConnection,
-    *,
-    project_id: UUID,
-    owner_id: UUID,
-    version: int,
-    name: str | None = None,
-    deleted: bool = False,
-) -> None:
+class SqlUserProjects(UserProjects):
+    """The projection on the connection of the consumer's transaction (next to its inbox row)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def record(self, change: RecordProjectChange) -> None:
+        await apply_project_change(self._connection, change)
+
+
+async def apply_project_change(connection: AsyncConnection, change: RecordProjectChange) -> None:
     row = user_projects.c
     statement = insert(user_projects).values(
-        project_id=project_id,
-        user_id=owner_id,
-        name=name,
-        project_version=version,
-        deleted=deleted,
+        project_id=change.project_id,
+        user_id=change.owner_id,
+        name=change.name,
+        project_version=change.version,
+        deleted=change.deleted,
     )
     new = statement.excluded
     is_newer = row.project_version < new.project_version

@@ -3,14 +3,15 @@
 from uuid import UUID
 
 from accounts.application.ports import UserProjectView, UserReadModel, UserView
-from accounts.infrastructure.persistence.read_pool import ReadPool
+from accounts.infrastructure.persistence.tables import user_projects, users
+from chassis import ReadPool
 
-# Tables of schema ``accounts`` (tables.py). The user with the projects of its projection that
+# The user with the projects of its projection that
 # are live and named; the outer join yields one all-NULL project for a user with none.
-GET_USER = """
+GET_USER = f"""
 SELECT u.id, u.email, p.project_id, p.name
-FROM accounts.users AS u
-LEFT JOIN accounts.user_projects AS p
+FROM {users.fullname} AS u
+LEFT JOIN {user_projects.fullname} AS p
     ON p.user_id = u.id AND NOT p.deleted AND p.name IS NOT NULL
 WHERE u.id = $1
 ORDER BY p.name, p.project_id

@@ -1,9 +1,10 @@
 """``/api/projects``: the caller's projects. Another user's project answers 404."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from chassis import CurrentUserId, current_user_id, json_body
 from projects.application.commands import (
     KEEP_CURRENT,
     ArchiveProject,
@@ -22,14 +23,8 @@ from projects.application.project_handlers import (
 )
 from projects.application.queries import GetProject, ListProjects
 from projects.application.query_handlers import get_project, list_projects
-from projects.entrypoints.http.dependencies import (
-    INT4_MAX,
-    ContainerDep,
-    CurrentUserId,
-    ProjectId,
-    current_user_id,
-    json_body,
-)
+from projects.entrypoints.http.dependencies import INT4_MAX, ContainerDep, ProjectId
+from projects.entrypoints.http.responses import READ, WRITE, project_location
 from projects.entrypoints.http.schemas import (
     CreateProjectBody,
     ProjectListOut,
@@ -37,19 +32,10 @@ from projects.entrypoints.http.schemas import (
     UpdateProjectBody,
 )
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-# 503: accounts' keys never fetched yet, or the database unreachable (with Retry-After).
-READ: dict[int | str, dict[str, Any]] = {401: PROBLEM, 404: PROBLEM, 422: PROBLEM, 503: PROBLEM}
-WRITE: dict[int | str, dict[str, Any]] = {**READ, 400: PROBLEM, 409: PROBLEM, 415: PROBLEM}
-
 # Authentication first, for every route: a caller without a valid token learns nothing else.
 router = APIRouter(
     prefix="/api/projects", tags=["projects"], dependencies=[Depends(current_user_id)]
 )
-
-
-def project_location(project_id: object) -> str:
-    return f"/api/projects/{project_id}"
 
 
 @router.post(

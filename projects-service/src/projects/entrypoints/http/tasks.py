@@ -2,20 +2,14 @@
 
 from fastapi import APIRouter, Depends, Response
 
+from chassis import CurrentUserId, current_user_id, json_body
 from projects.application.commands import CompleteTask, CreateTask, IncompleteTask
 from projects.application.ports import TaskView
 from projects.application.queries import GetTask, ListTasks
 from projects.application.query_handlers import get_task, list_tasks
 from projects.application.task_handlers import complete_task, create_task, incomplete_task
-from projects.entrypoints.http.dependencies import (
-    ContainerDep,
-    CurrentUserId,
-    ProjectId,
-    TaskNumber,
-    current_user_id,
-    json_body,
-)
-from projects.entrypoints.http.projects import READ, WRITE, project_location
+from projects.entrypoints.http.dependencies import ContainerDep, ProjectId, TaskNumber
+from projects.entrypoints.http.responses import READ, WRITE, project_location
 from projects.entrypoints.http.schemas import CreateTaskBody, TaskListOut, TaskOut
 
 router = APIRouter(

@@ -7,4 +7,4 @@ from projects.entrypoints.messaging import user_account_created
 def subscribe_all(container: Container) -> None:
     """Attach every consumer of this service, unless the settings turn consumers off."""
     if container.settings.run_consumers:
-        user_account_created.subscribe(container.messaging)
+        user_account_created.subscribe(container)

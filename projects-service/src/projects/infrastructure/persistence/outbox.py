@@ -1,9 +1,9 @@
 """Turns domain events into outbox rows: the integration event exactly as it will be published."""
 
 from typing import Any
-from uuid import uuid4
 
-from contracts import PROJECTS_PRODUCER, Envelope, IntegrationEvent
+from chassis import outbox_row
+from contracts import PROJECTS_PRODUCER, IntegrationEvent
 from contracts import ProjectArchived as ProjectArchivedV1
 from contracts import ProjectCreated as ProjectCreatedV1
 from contracts import ProjectDeleted as ProjectDeletedV1
@@ -40,25 +40,12 @@ def integration_event(event: DomainEvent) -> IntegrationEvent:
     raise TypeError(f"No integration event for {type(event).__name__}")
 
 
-def outbox_row(event: DomainEvent, *, correlation_id: str) -> dict[str, Any]:
-    payload = integration_event(event)
-    envelope = Envelope.wrap(
-        payload,
-        message_id=uuid4(),
-        occurred_at=event.occurred_at,
+def project_outbox_row(event: DomainEvent, *, correlation_id: str) -> dict[str, Any]:
+    return outbox_row(
+        integration_event(event),
         producer=PROJECTS_PRODUCER,
-        correlation_id=correlation_id,
         aggregate_id=event.project_id,
         aggregate_version=event.project_version,
+        occurred_at=event.occurred_at,
+        correlation_id=correlation_id,
     )
-    return {
-        "message_id": envelope.message_id,
-        "message_type": envelope.type,
-        "exchange": payload.exchange,
-        "routing_key": payload.routing_key(),
-        "body": envelope.model_dump(mode="json"),
-        "correlation_id": correlation_id,
-        "aggregate_id": envelope.aggregate_id,
-        "aggregate_version": envelope.aggregate_version,
-        "occurred_at": envelope.occurred_at,
-    }

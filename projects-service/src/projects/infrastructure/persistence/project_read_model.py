@@ -4,18 +4,19 @@ from uuid import UUID
 
 import asyncpg
 
+from chassis import ReadPool
 from projects.application.ports import ProjectPage, ProjectReadModel, ProjectView, TaskView
-from projects.infrastructure.persistence.read_pool import ReadPool
+from projects.infrastructure.persistence.tables import projects, tasks
 
-# Tables of schema ``projects`` (tables.py). Every query is filtered by owner and ``deleted_at IS
+# Every query is filtered by owner and ``deleted_at IS
 # NULL``: index ix_projects_owner_live for lists, the primary keys for the rest. count(column)
 # skips NULLs: the outer join's missing task, and open tasks' completed_at.
 # The page and the total in one statement, so one snapshot: two statements could count a
 # project committed between them that the page does not show. The outer join keeps one row
 # (all-NULL view) when the page is empty, to carry the total.
-LIST_PROJECTS = """
+LIST_PROJECTS = f"""
 WITH live AS (
-    SELECT id, created_at FROM projects.projects WHERE owner_id = $1 AND deleted_at IS NULL
+    SELECT id, created_at FROM {projects.fullname} WHERE owner_id = $1 AND deleted_at IS NULL
 ), page AS (
     SELECT id, created_at FROM live ORDER BY created_at, id LIMIT $2 OFFSET $3
 )
@@ -24,33 +25,33 @@ SELECT (SELECT count(*) FROM live) AS total,
        count(t.number) AS number_of_tasks, count(t.completed_at) AS number_of_completed_tasks
 FROM (SELECT 1) AS one
 LEFT JOIN page ON true
-LEFT JOIN projects.projects AS p ON p.id = page.id
-LEFT JOIN projects.tasks AS t ON t.project_id = p.id
+LEFT JOIN {projects.fullname} AS p ON p.id = page.id
+LEFT JOIN {tasks.fullname} AS t ON t.project_id = p.id
 GROUP BY p.id, page.created_at
 ORDER BY page.created_at, p.id
 """
-GET_PROJECT = """
+GET_PROJECT = f"""
 SELECT p.id, p.name, p.maximum_number_of_incomplete_tasks, p.archived_at,
        count(t.number) AS number_of_tasks, count(t.completed_at) AS number_of_completed_tasks
-FROM projects.projects AS p LEFT JOIN projects.tasks AS t ON t.project_id = p.id
+FROM {projects.fullname} AS p LEFT JOIN {tasks.fullname} AS t ON t.project_id = p.id
 WHERE p.id = $2 AND p.owner_id = $1 AND p.deleted_at IS NULL
 GROUP BY p.id
 """
 # One round trip: the outer join yields one all-NULL task row for a project without tasks, and
 # no row at all when the caller owns no such live project.
-LIST_TASKS = """
+LIST_TASKS = f"""
 SELECT t.number, t.name, t.completed_at
-FROM projects.projects AS p LEFT JOIN projects.tasks AS t ON t.project_id = p.id
+FROM {projects.fullname} AS p LEFT JOIN {tasks.fullname} AS t ON t.project_id = p.id
 WHERE p.id = $2 AND p.owner_id = $1 AND p.deleted_at IS NULL
 ORDER BY t.number
 """
-GET_TASK = """
+GET_TASK = f"""
 SELECT t.number, t.name, t.completed_at
-FROM projects.tasks AS t JOIN projects.projects AS p ON p.id = t.project_id
+FROM {tasks.fullname} AS t JOIN {projects.fullname} AS p ON p.id = t.project_id
 WHERE t.project_id = $2 AND t.number = $3 AND p.owner_id = $1 AND p.deleted_at IS NULL
 """
-PROJECT_EXISTS = """
-SELECT 1 FROM projects.projects WHERE id = $2 AND owner_id = $1 AND deleted_at IS NULL
+PROJECT_EXISTS = f"""
+SELECT 1 FROM {projects.fullname} WHERE id = $2 AND owner_id = $1 AND deleted_at IS NULL
 """
 
 

@@ -11,12 +11,11 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
-    func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+
+from chassis import message_tables
 
 SCHEMA = "projects"
-OUTBOX_CHANNEL = "projects_outbox"  # NOTIFY channel of the outbox trigger (migration 0002)
 metadata = MetaData(schema=SCHEMA)
 
 # Names are stored as given after trimming; 4..32 characters is the domain's rule, the column is
@@ -63,36 +62,6 @@ tasks = Table(
     PrimaryKeyConstraint("project_id", "number", name=TASKS_PRIMARY_KEY),
 )
 
-outbox = Table(
-    "outbox",
-    metadata,
-    Column("message_id", Uuid, primary_key=True),
-    Column("message_type", String(100), nullable=False),
-    Column("exchange", String(100), nullable=False),
-    Column("routing_key", String(200), nullable=False),
-    Column("body", JSONB, nullable=False),
-    Column("correlation_id", String(100), nullable=False),
-    Column("aggregate_id", Uuid, nullable=False),
-    Column("aggregate_version", Integer, nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("published_at", DateTime(timezone=True), nullable=True),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-)
-# The relay's claim order (migration 0003).
-Index(
-    "ix_outbox_unpublished",
-    outbox.c.created_at,
-    outbox.c.aggregate_version,
-    postgresql_where=outbox.c.published_at.is_(None),
-)
-
-inbox = Table(
-    "inbox",
-    metadata,
-    Column("consumer", String(100), nullable=False),
-    Column("message_id", Uuid, nullable=False),
-    Column("message_type", String(100), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("consumer", "message_id", name="pk_inbox"),
-)
+# The outbox and inbox every service keeps (columns owned by the chassis; migrations 0001-0003).
+messages = message_tables(metadata)
+outbox, inbox = messages.outbox, messages.inbox

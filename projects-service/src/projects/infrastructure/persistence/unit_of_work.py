@@ -1,24 +1,23 @@
-"""UnitOfWork on one SQLAlchemy session: aggregates and their outbox rows in one transaction."""
+"""UnitOfWork on one SQLAlchemy session: projects and their outbox rows in one transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from chassis import OutboxSession, current_correlation_id, violated_constraint
 from projects.application.ports import UnitOfWork
 from projects.domain.errors import ConcurrentUpdateError, ProjectAlreadyExistsError
 from projects.domain.events import DomainEvent
-from projects.infrastructure.correlation import current_correlation_id
-from projects.infrastructure.persistence.outbox import outbox_row
+from projects.infrastructure.persistence.outbox import project_outbox_row
 from projects.infrastructure.persistence.project_repository import SqlAlchemyProjectRepository
 from projects.infrastructure.persistence.tables import (
     PROJECTS_PRIMARY_KEY,
     TASKS_PRIMARY_KEY,
-    outbox,
+    messages,
 )
 
 CONCURRENT_UPDATE = "The project was changed meanwhile; try again."
@@ -26,58 +25,45 @@ ALREADY_EXISTS = "A project with this id exists already."
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory: Callable[[], AsyncSession]) -> None:
-        self._session_factory = session_factory
-        self._session: AsyncSession | None = None
+    def __init__(self, transaction: OutboxSession) -> None:
+        self._transaction = transaction
+
+    @classmethod
+    def on(cls, session_factory: Callable[[], AsyncSession]) -> SqlAlchemyUnitOfWork:
+        """Each ``async with`` in a transaction of its own."""
+        return cls(OutboxSession(session_factory, messages.outbox))
 
     @classmethod
     def joining(cls, connection: AsyncConnection) -> SqlAlchemyUnitOfWork:
-        """A unit of work inside the transaction the caller has begun on ``connection`` (a
-        consumer's, which holds its inbox row): it runs in a SAVEPOINT, so its ``commit()``
-        only releases the savepoint and nothing is durable before the caller commits; its
-        failure rolls back to the savepoint and leaves the caller's transaction usable."""
-        return cls(
-            lambda: AsyncSession(
-                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-            )
-        )
+        """Inside the transaction the caller has begun on ``connection`` (a consumer's, which
+        holds its inbox row): nothing is durable before the caller commits."""
+        return cls(OutboxSession.joining(connection, messages.outbox))
 
     async def __aenter__(self) -> SqlAlchemyUnitOfWork:
-        self._session = self._session_factory()
-        self.projects = SqlAlchemyProjectRepository(self._session)
+        self.projects = SqlAlchemyProjectRepository(self._transaction.open())
         return self
 
     async def __aexit__(self, *args: object) -> None:
-        # close() ends any open transaction (rolling it back, releasing row locks) and detaches
-        # the aggregates with their loaded state, so the caller can still read what it got;
-        # rollback() would expire that state first.
-        await self.session.close()
-        self._session = None
+        await self._transaction.close()
 
     @property
     def session(self) -> AsyncSession:
-        if self._session is None:
-            raise RuntimeError("Use the unit of work inside 'async with'.")
-        return self._session
+        """The open session (for tests that act beside the repository in its transaction)."""
+        return self._transaction.session
 
     async def _commit(self, events: list[DomainEvent]) -> None:
         correlation_id = current_correlation_id()
+        rows = [project_outbox_row(event, correlation_id=correlation_id) for event in events]
         try:
-            await self.session.flush()
-            if events:
-                rows = [outbox_row(event, correlation_id=correlation_id) for event in events]
-                await self.session.execute(insert(outbox), rows)
-            await self.session.commit()
+            await self._transaction.commit(rows)
         except StaleDataError as error:
             # The version check in UPDATE ... WHERE version = <loaded> matched no row.
-            await self.session.rollback()
             raise ConcurrentUpdateError(CONCURRENT_UPDATE) from error
         except IntegrityError as error:
-            await self.session.rollback()
             # Two writers that both passed the checks would collide on a task number; a
             # derived project id (a starter project) collides when the project exists. Any
             # other integrity error is a bug and must not pass for a conflict.
-            constraint = _violated_constraint(error)
+            constraint = violated_constraint(error)
             if constraint == TASKS_PRIMARY_KEY:
                 raise ConcurrentUpdateError(CONCURRENT_UPDATE) from error
             if constraint == PROJECTS_PRIMARY_KEY:
@@ -85,10 +71,4 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise
 
     async def rollback(self) -> None:
-        await self.session.rollback()
-
-
-def _violated_constraint(error: IntegrityError) -> str | None:
-    # SQLAlchemy wraps asyncpg's UniqueViolationError, which names the index it tripped over.
-    driver_error = getattr(error.orig, "__cause__", None)
-    return getattr(driver_error, "constraint_name", None)
+        await self._transaction.rollback()

@@ -1,0 +1,59 @@
+"""Use cases of the User aggregate: register, log in, change the address."""
+
+from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
+from accounts.application.ports import AccessToken, PasswordHasher, TokenIssuer, UnitOfWork
+from accounts.domain.email_address import EmailAddress
+from accounts.domain.errors import (
+    EmailAddressAlreadyTakenError,
+    InvalidCredentialsError,
+    InvalidEmailAddressError,
+    UserNotFoundError,
+)
+from accounts.domain.password import Password
+from accounts.domain.user import User
+
+
+async def register_user(command: RegisterUser, uow: UnitOfWork, hasher: PasswordHasher) -> User:
+    """Validate, refuse a taken address, hash, store. A concurrent twin registration is caught
+    by the storage's unique index and surfaces as the same ``EmailAddressAlreadyTakenError``."""
+    email = EmailAddress(command.email)
+    password = Password(command.password)
+    async with uow:
+        if await uow.users.get_by_email(email) is not None:
+            raise EmailAddressAlreadyTakenError(email.value)
+    password_hash = await hasher.hash(password)  # slow: hold no transaction while hashing
+    async with uow:
+        user = User.register(email=email, password_hash=password_hash)
+        uow.users.add(user)
+        await uow.commit()
+    return user
+
+
+async def authenticate(
+    command: Authenticate, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenIssuer
+) -> AccessToken:
+    """One error for an unknown email and a wrong password, and the same hashing time for both."""
+    try:
+        email: EmailAddress | None = EmailAddress(command.email)
+    except InvalidEmailAddressError:
+        email = None
+    async with uow:
+        user = await uow.users.get_by_email(email) if email is not None else None
+    password_hash = user.password_hash if user is not None else None
+    if not await hasher.verify(command.password, password_hash) or user is None:
+        raise InvalidCredentialsError("Incorrect email or password.")
+    return tokens.issue(user.id)
+
+
+async def change_user_email_address(command: ChangeUserEmailAddress, uow: UnitOfWork) -> User:
+    new_email = EmailAddress(command.new_email)
+    async with uow:
+        user = await uow.users.get(command.user_id)
+        if user is None:
+            raise UserNotFoundError(str(command.user_id))
+        holder = await uow.users.get_by_email(new_email)
+        if holder is not None and holder.id != user.id:
+            raise EmailAddressAlreadyTakenError(new_email.value)
+        user.change_email(new_email)
+        await uow.commit()
+    return user

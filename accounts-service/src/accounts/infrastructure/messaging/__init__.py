@@ -1,1 +1,0 @@
-"""RabbitMQ through FastStream: the outbox relay and the reliable-consumer machinery."""

@@ -1,0 +1,66 @@
+"""The Taskboard service chassis: how a service of this system talks to PostgreSQL, RabbitMQ
+and HTTP. Nothing in it knows about users, projects or tasks. A service wires it in its
+``bootstrap`` and entry points with the names below; nothing else is imported from it."""
+
+from chassis.container import ServiceContainer
+from chassis.correlation import correlation_id, current_correlation_id
+from chassis.http.identity import CurrentUserId, current_user_id
+from chassis.http.media_types import form_body, json_body
+from chassis.http.problems import ErrorMap, Problem, ProblemError, problem, problem_responses
+from chassis.http.service_app import service_app
+from chassis.messaging.consumer_queue import ConsumerQueue
+from chassis.messaging.messaging import Messaging
+from chassis.messaging.reliable_consumer import EffectHandler
+from chassis.migrations import run_migrations
+from chassis.persistence.constraints import violated_constraint
+from chassis.persistence.database_errors import database_unavailable
+from chassis.persistence.message_tables import MessageTables, message_tables
+from chassis.persistence.outbox_rows import outbox_row
+from chassis.persistence.outbox_session import OutboxSession
+from chassis.persistence.read_pool import ReadPool
+from chassis.platform import Platform, build_platform
+from chassis.process_logging import configure_logging
+from chassis.security.access_tokens import (
+    AccessTokenVerifier,
+    InvalidTokenError,
+    MissingTokenError,
+    PublicKeys,
+)
+from chassis.settings import ServiceSettings
+from chassis.worker import run_worker
+
+__all__ = [
+    "AccessTokenVerifier",
+    "ConsumerQueue",
+    "CurrentUserId",
+    "EffectHandler",
+    "ErrorMap",
+    "InvalidTokenError",
+    "MessageTables",
+    "Messaging",
+    "MissingTokenError",
+    "OutboxSession",
+    "Platform",
+    "Problem",
+    "ProblemError",
+    "PublicKeys",
+    "ReadPool",
+    "ServiceContainer",
+    "ServiceSettings",
+    "build_platform",
+    "configure_logging",
+    "correlation_id",
+    "current_correlation_id",
+    "current_user_id",
+    "database_unavailable",
+    "form_body",
+    "json_body",
+    "message_tables",
+    "outbox_row",
+    "problem",
+    "problem_responses",
+    "run_migrations",
+    "run_worker",
+    "service_app",
+    "violated_constraint",
+]

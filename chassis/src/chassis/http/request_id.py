@@ -1,0 +1,35 @@
+"""Every request gets an X-Request-ID (the caller's if it sent a sane one), echoed back and used
+as the correlation id of the events it causes."""
+
+import re
+from uuid import uuid4
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chassis.correlation import correlation_id
+
+HEADER = b"x-request-id"
+_ACCEPTABLE = re.compile(rb"^[A-Za-z0-9._:-]{1,100}$")
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(HEADER, b"")
+        request_id = given if _ACCEPTABLE.match(given) else str(uuid4()).encode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (HEADER, request_id)]
+            await send(message)
+
+        token = correlation_id.set(request_id.decode())
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            correlation_id.reset(token)

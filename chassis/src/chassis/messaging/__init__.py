@@ -1,0 +1,1 @@
+"""RabbitMQ: broker, outbox relay, reliable consumers and their queues."""

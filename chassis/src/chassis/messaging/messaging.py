@@ -1,0 +1,160 @@
+"""Starts and stops the broker, the subscribers' topology and the outbox relay together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from faststream import AckPolicy
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
+from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.message import RabbitMessage as RabbitMessageType
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chassis.messaging.consumer_queue import ConsumerQueue
+from chassis.messaging.outbox_listener import OutboxListener
+from chassis.messaging.outbox_relay import OutboxRelay
+from chassis.messaging.reliable_consumer import EffectHandler, ReliableConsumer
+from chassis.messaging.retention import MessageRetention
+from contracts import ConsumerQueueNames
+
+logger = logging.getLogger(__name__)
+
+
+async def _undecoded(message: RabbitMessageType) -> bytes:
+    return message.body
+
+
+class Messaging:
+    """Everything that talks to RabbitMQ in one process, and the upkeep of the outbox and inbox
+    it uses. ``start()`` returns at once: the broker connects in the background (retrying while
+    RabbitMQ is down), so HTTP never waits for it; the relay keeps events in the outbox until
+    they can be sent."""
+
+    def __init__(
+        self,
+        broker: RabbitBroker,
+        *,
+        exchange: str,
+        engine: AsyncEngine,
+        inbox: Table,
+        retry_delay_ms: int,
+        max_attempts: int,
+        relay: OutboxRelay | None,
+        listener: OutboxListener | None,
+        retention: MessageRetention | None = None,
+    ) -> None:
+        self.broker = broker
+        self.exchange = exchange
+        self._engine = engine
+        self._inbox = inbox
+        self._retry_delay_ms = retry_delay_ms
+        self._max_attempts = max_attempts
+        self._queues: list[ConsumerQueue] = []
+        self.consumers: list[ReliableConsumer] = []
+        self.relay = relay
+        self._listener = listener
+        self._retention = retention
+        self._tasks: list[asyncio.Task[None]] = []
+        self.connected = asyncio.Event()
+
+    def consume(
+        self,
+        *,
+        name: str,
+        queue: ConsumerQueueNames,
+        handle: EffectHandler,
+        description: str,
+    ) -> ConsumerQueue:
+        """Subscribe ``handle`` to the events of ``queue`` through a reliable consumer."""
+        consumer_queue = ConsumerQueue(
+            queue, retry_delay_ms=self._retry_delay_ms, max_attempts=self._max_attempts
+        )
+        consumer = ReliableConsumer(
+            name=name,
+            queue=consumer_queue,
+            events={event.type_name(): event for event in queue.events},
+            handle=handle,
+            engine=self._engine,
+            inbox=self._inbox,
+            broker=self.broker,
+        )
+
+        async def on_message(message: RabbitMessage) -> None:
+            await consumer(message)
+
+        self.broker.subscriber(
+            consumer_queue.work_queue(),
+            exchange=consumer_queue.source_exchange(),
+            ack_policy=AckPolicy.MANUAL,  # acked by the consumer, after its commit
+            # The consumer parses the body itself, so that malformed JSON is retried and
+            # dead-lettered like any failure instead of failing (unacked) inside FastStream.
+            decoder=_undecoded,
+            title=queue.name,
+            description=description,
+        )(on_message)
+        self._queues.append(consumer_queue)
+        self.consumers.append(consumer)
+        return consumer_queue
+
+    async def declare_topology(self) -> None:
+        """Declare the exchange this service publishes to (it owns it: the relay only looks it
+        up) and each consumer's retry and dead-letter queues (its work queue is declared by its
+        subscriber). Idempotent; also run by ``make migrate`` so no event finds its exchange or
+        queue missing on a first deploy."""
+        await self.broker.declare_exchange(
+            RabbitExchange(self.exchange, type=ExchangeType.TOPIC, durable=True)
+        )
+        for queue in self._queues:
+            await self.broker.declare_exchange(queue.source_exchange())
+            await self.broker.declare_queue(queue.retry_queue())
+            await self.broker.declare_queue(queue.dead_letter_queue())
+            work = await self.broker.declare_queue(queue.work_queue())
+            for routing_key in queue.routing_keys:
+                await work.bind(queue.exchange, routing_key=routing_key)
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._connect(), name="broker-connect"))
+        if self.relay is not None:
+            self._tasks.append(asyncio.create_task(self._relay(self.relay), name="outbox-relay"))
+        if self._listener is not None:
+            self._tasks.append(asyncio.create_task(self._listener.run(), name="outbox-listener"))
+        if self._retention is not None:
+            self._tasks.append(asyncio.create_task(self._retention.run(), name="retention"))
+
+    async def _connect(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self.broker.connect()
+                await self.declare_topology()
+                await self.broker.start()
+            except Exception as error:  # noqa: BLE001 - RabbitMQ down at start: keep trying
+                logger.warning("RabbitMQ not reachable yet (%s); retrying in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 15.0)
+                continue
+            self.connected.set()
+            return
+
+    async def _relay(self, relay: OutboxRelay) -> None:
+        # Every publish fails until the broker is connected and the exchange declared; starting
+        # earlier would only put the relay into its backoff.
+        await self.connected.wait()
+        await relay.run()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.broker.stop()
+
+    async def ping(self) -> bool:
+        # A short wait: ping() waits out its whole timeout while disconnected, and readiness
+        # must answer well within the gateway's health timeout.
+        return self.connected.is_set() and await self.broker.ping(timeout=0.25)

@@ -1,0 +1,1 @@
+"""PostgreSQL: engines, the read pool, outbox and inbox tables, database errors."""

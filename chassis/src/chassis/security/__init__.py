@@ -1,0 +1,1 @@
+"""Access-token verification and its cache."""

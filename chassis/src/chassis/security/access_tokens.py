@@ -1,0 +1,84 @@
+"""Checks access tokens: EdDSA signatures by a key the token's ``kid`` names, issuer, audience,
+expiry and the required claims; verified tokens are remembered until they expire."""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from chassis.security.verified_tokens import VerifiedTokens
+
+ALGORITHM = "EdDSA"
+REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp", "jti"]
+MAX_KID_LENGTH = 200
+
+
+class InvalidTokenError(Exception):
+    """The bearer token is missing, malformed, expired, or not signed by a known key."""
+
+
+class MissingTokenError(InvalidTokenError):
+    """The request carries no bearer token at all."""
+
+
+class PublicKeys(Protocol):
+    """Where the verifier finds the public key a ``kid`` names (None: no such key)."""
+
+    async def key(self, kid: str) -> Ed25519PublicKey | None: ...
+
+
+class AccessTokenVerifier:
+    """Accepts only EdDSA tokens whose ``kid`` names a known key, with the expected issuer and
+    audience; anything else is an ``InvalidTokenError``. No shared secret exists."""
+
+    def __init__(self, keys: PublicKeys, *, issuer: str, audience: str) -> None:
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._verified = VerifiedTokens()
+
+    async def user_id(self, token: str | None) -> UUID:
+        """The user the token speaks for; ``None`` (no token sent) is a ``MissingTokenError``."""
+        if token is None:
+            raise MissingTokenError("A bearer token is required.")
+        known = self._verified.get(token)
+        if known is not None:
+            return known
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise InvalidTokenError("The token is invalid.") from error
+        # Checked before any key lookup: 'none', HMAC and RSA tokens never reach a key.
+        if header.get("alg") != ALGORITHM:
+            raise InvalidTokenError("The token is not signed with an accepted algorithm.")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not 0 < len(kid) <= MAX_KID_LENGTH:
+            raise InvalidTokenError("The token names no signing key.")
+        public_key = await self._keys.key(kid)
+        if public_key is None:
+            raise InvalidTokenError("The token was not signed by a known key.")
+        try:
+            claims = jwt.decode(
+                token,
+                public_key,
+                algorithms=[ALGORITHM],  # pinned
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": REQUIRED_CLAIMS},
+            )
+            user_id = UUID(claims["sub"])
+        except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as error:
+            raise InvalidTokenError(_reason(error)) from error
+        self._verified.remember(token, user_id, float(claims["exp"]))
+        return user_id
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "The token has expired."
+    if isinstance(error, jwt.InvalidSignatureError):
+        return "The token signature is invalid."
+    return "The token is invalid."
