@@ -25,7 +25,12 @@ class ConsumerQueue:
     names: ConsumerQueueNames
     retry_delay_ms: int = 5_000
     max_attempts: int = 5
-    # Safety net for a message that crashes the process before it can be rejected.
+    # A message delivered this often without being settled (its consumer crashed or hung on
+    # it) goes to the DLQ at its next delivery, before it is parsed or handled again.
+    max_unsettled: int = 5
+    # RabbitMQ's own net, far behind ``max_unsettled``: what it dead-letters goes to Q.retry,
+    # and back from there to Q RabbitMQ drops it as a dead-letter cycle, so the consumer's own
+    # check must always come first.
     delivery_limit: int = 20
 
     @property

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chassis.messaging.consumer_queue import ConsumerQueue
 from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
-from chassis.messaging.reliable_consumer import EffectHandler, ReliableConsumer
+from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
 from chassis.messaging.retention import MessageRetention
 from contracts import ConsumerQueueNames
 
@@ -45,6 +45,7 @@ class Messaging:
         relay: OutboxRelay | None,
         listener: OutboxListener | None,
         retention: MessageRetention | None = None,
+        outage: OutagePolicy | None = None,
     ) -> None:
         self.broker = broker
         self.exchange = exchange
@@ -57,6 +58,7 @@ class Messaging:
         self.relay = relay
         self._listener = listener
         self._retention = retention
+        self._outage = outage
         self._tasks: list[asyncio.Task[None]] = []
         self.connected = asyncio.Event()
 
@@ -80,6 +82,7 @@ class Messaging:
             engine=self._engine,
             inbox=self._inbox,
             broker=self.broker,
+            outage=self._outage,
         )
 
         async def on_message(message: RabbitMessage) -> None:

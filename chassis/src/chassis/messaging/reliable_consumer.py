@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from faststream.rabbit import RabbitBroker
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chassis.correlation import correlation_id
 from chassis.messaging.consumer_queue import DEFAULT_EXCHANGE, ConsumerQueue
 from chassis.messaging.inbox import first_delivery
+from chassis.persistence.database_errors import database_unavailable
 from contracts import Envelope, IntegrationEvent
 
 logger = logging.getLogger(__name__)
@@ -26,12 +29,32 @@ class UnknownEventError(ValueError):
     """The message's type is not one this consumer handles."""
 
 
+class UnsettledTooOftenError(RuntimeError):
+    """The message was delivered again and again without ever being settled: it crashed or hung
+    its consumer each time (a process killed, a consumer timeout), so it is not tried again."""
+
+
+@dataclass(frozen=True)
+class OutagePolicy:
+    """How long a delivery waits for an unreachable database before it spends an attempt.
+
+    An outage is not the message's fault: the consumer keeps the delivery and tries again with
+    a growing pause, up to ``patience`` seconds (well below RabbitMQ's consumer timeout);
+    only an outage longer than that counts one failed attempt, and the message goes the
+    delayed-retry way like any other failure."""
+
+    first_pause: float = 0.5
+    max_pause: float = 5.0
+    patience: float = 300.0
+
+
 class ReliableConsumer:
     """For each delivery: parse the envelope against the contract, then in ONE transaction
     record the message id in the inbox and apply the effect (which gets that transaction's
     connection, and runs with the message id as correlation id); ack after the commit. A failure
     rejects the message into the delayed-retry queue; the last allowed failure moves it to the
-    dead-letter queue instead."""
+    dead-letter queue instead. So does a message that was delivered ``max_unsettled`` times
+    without being settled, before it is even parsed: it killed or hung its consumer."""
 
     def __init__(
         self,
@@ -43,6 +66,7 @@ class ReliableConsumer:
         engine: AsyncEngine,
         inbox: Table,
         broker: RabbitBroker,
+        outage: OutagePolicy | None = None,
     ) -> None:
         self.name = name
         self.queue = queue
@@ -51,6 +75,7 @@ class ReliableConsumer:
         self._engine = engine
         self._inbox = inbox
         self._broker = broker
+        self._outage = outage or OutagePolicy()
 
     def parse(self, body: bytes) -> Envelope[Any]:
         data = json.loads(body)
@@ -61,27 +86,78 @@ class ReliableConsumer:
         return Envelope[event_type].model_validate(data)  # type: ignore[valid-type]
 
     async def __call__(self, message: RabbitMessage) -> None:
+        unsettled = int(message.headers.get("x-delivery-count") or 0)
+        if unsettled >= self.queue.max_unsettled:
+            error = UnsettledTooOftenError(
+                f"delivered {unsettled + 1} times, never settled before (consumer crashed "
+                "or timed out on it)"
+            )
+            await self._settle_failure(message, error, attempt=self.queue.max_attempts)
+            return
         attempt = self.queue.failed_attempts(message.headers) + 1
         try:
             envelope = self.parse(message.body)
-            # The events the effect raises are correlated to the message that caused them.
-            token = correlation_id.set(str(envelope.message_id))
-            try:
-                async with self._engine.begin() as connection:
-                    if await first_delivery(
-                        connection,
-                        self._inbox,
-                        consumer=self.name,
-                        message_id=envelope.message_id,
-                        message_type=envelope.type,
-                    ):
-                        await self._handle(envelope, connection)
-            finally:
-                correlation_id.reset(token)
+            await self._apply_waiting_out_outages(envelope)
         except Exception as error:  # noqa: BLE001 - every failure is retried, then dead-lettered
-            await self._failed(message, error, attempt)
+            await self._settle_failure(message, error, attempt=attempt)
             return
         await message.ack()
+
+    async def _apply_waiting_out_outages(self, envelope: Envelope[Any]) -> None:
+        pause, waited = self._outage.first_pause, 0.0
+        while True:
+            try:
+                await self._apply(envelope)
+            except Exception as error:
+                if not database_unavailable(error) or waited >= self._outage.patience:
+                    raise
+                logger.warning(
+                    "%s: database unavailable for message %s (%r); trying again in %.1fs, "
+                    "without spending an attempt",
+                    self.name,
+                    envelope.message_id,
+                    error,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                waited += pause
+                pause = min(pause * 2, self._outage.max_pause)
+            else:
+                return
+
+    async def _apply(self, envelope: Envelope[Any]) -> None:
+        # The events the effect raises are correlated to the message that caused them.
+        token = correlation_id.set(str(envelope.message_id))
+        try:
+            async with self._engine.begin() as connection:
+                if await first_delivery(
+                    connection,
+                    self._inbox,
+                    consumer=self.name,
+                    message_id=envelope.message_id,
+                    message_type=envelope.type,
+                ):
+                    await self._handle(envelope, connection)
+        finally:
+            correlation_id.reset(token)
+
+    async def _settle_failure(self, message: RabbitMessage, error: Exception, attempt: int) -> None:
+        """Retry later or dead-letter; if even that fails (the channel broke, the DLQ publish
+        was refused), give the delivery back at once rather than leave it unsettled until the
+        channel closes: it comes back and is counted as unsettled."""
+        try:
+            await self._failed(message, error, attempt)
+        except Exception as settling:  # noqa: BLE001 - the broker is the problem here
+            logger.warning(
+                "%s: could not settle failed message %s (%r); handing it back",
+                self.name,
+                message.message_id,
+                settling,
+            )
+            try:
+                await message.nack(requeue=True)
+            except Exception as handing_back:  # noqa: BLE001 - the channel is gone: redelivered
+                logger.warning("%s: could not hand it back either (%r)", self.name, handing_back)
 
     async def _failed(self, message: RabbitMessage, error: Exception, attempt: int) -> None:
         if attempt < self.queue.max_attempts:
@@ -119,6 +195,9 @@ class ReliableConsumer:
                 "x-original-routing-key": _original_routing_key(message),
                 "x-attempts": attempt,
                 "x-last-error": repr(error)[:1000],
+                # The history of the message's earlier hops, as text: RabbitMQ's own x-death
+                # header is rewritten by every dead-lettering.
+                "x-death-history": _history(message),
             },
             persist=True,
         )
@@ -132,3 +211,16 @@ def _original_routing_key(message: RabbitMessage) -> str:
         if keys and death.get("reason") == "rejected":
             return str(keys[0])
     return str(message.raw_message.routing_key or "")
+
+
+def _history(message: RabbitMessage) -> str:
+    deaths = message.headers.get("x-death") or ()
+    hops = [
+        f"{d.get('queue')}:{d.get('reason')}x{d.get('count')}"
+        for d in deaths
+        if isinstance(d, Mapping)
+    ]
+    unsettled = message.headers.get("x-delivery-count")
+    if unsettled:
+        hops.append(f"unsettled deliveries:{unsettled}")
+    return ", ".join(hops)

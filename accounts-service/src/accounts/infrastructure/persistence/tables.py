@@ -42,6 +42,7 @@ user_projects = Table(
     Column("project_id", Uuid, primary_key=True),
     Column("user_id", Uuid, nullable=False, index=True),
     Column("name", String(100), nullable=True),  # null until an event carrying it arrives
+    Column("name_version", Integer, nullable=True),  # the version of the event that set it
     Column("project_version", Integer, nullable=False),
     Column("deleted", Boolean, nullable=False, server_default="false"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

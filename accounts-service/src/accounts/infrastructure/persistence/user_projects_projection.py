@@ -1,8 +1,9 @@
 """The local ``user_projects`` projection of projects-service's events, for ``/users/me``.
 
-Events may arrive late, twice or out of order. Each row keeps the version of the newest event
-applied; an older event never overwrites it — except to fill in a name that a newer, nameless
-event (say ``ProjectArchived``) could not provide.
+Events may arrive late, twice or out of order, so every field keeps its own order: the name
+is the one of the newest event that carries a name (``name_version``), whatever nameless events
+(archive, unarchive, delete) came in between or after; a deletion is final; ``project_version``
+is the newest version seen. Any order of the same events ends in the same row.
 """
 
 from sqlalchemy import case, func
@@ -30,21 +31,21 @@ async def apply_project_change(connection: AsyncConnection, change: RecordProjec
         project_id=change.project_id,
         user_id=change.owner_id,
         name=change.name,
+        name_version=change.version if change.name is not None else None,
         project_version=change.version,
         deleted=change.deleted,
     )
     new = statement.excluded
-    is_newer = row.project_version < new.project_version
+    names_newer = new.name.is_not(None) & (
+        row.name_version.is_(None) | (row.name_version < new.name_version)
+    )
     await connection.execute(
         statement.on_conflict_do_update(
             index_elements=[row.project_id],
             set_={
                 "project_version": func.greatest(row.project_version, new.project_version),
-                "name": case(
-                    (new.name.is_(None), row.name),
-                    (is_newer | row.name.is_(None), new.name),
-                    else_=row.name,
-                ),
+                "name": case((names_newer, new.name), else_=row.name),
+                "name_version": case((names_newer, new.name_version), else_=row.name_version),
                 # Deletion is final: no older or newer event brings a project back.
                 "deleted": row.deleted | new.deleted,
                 "updated_at": func.now(),
