@@ -26,11 +26,23 @@ $(VENV):
 install: $(VENV) ## install the whole workspace from requirements.lock (no resolving)
 	VIRTUAL_ENV=$(abspath $(VENV)) uv pip sync --quiet --require-hashes requirements.lock
 	VIRTUAL_ENV=$(abspath $(VENV)) uv pip install --quiet --no-deps $(foreach m,$(MEMBERS),-e ./$(m))
+	@$(MAKE) --no-print-directory install-checkov
+
+# checkov (deploy-tests) has a venv and a hash-pinned lock of its own: resolved together with the
+# workspace it would hold packaging (in the gateway's image too) and pytest back for everyone.
+CHECKOV_DIR := deploy-tests/checkov
+
+.PHONY: install-checkov
+install-checkov: ## checkov's own venv (deploy-tests/checkov/.venv) from its requirements.lock
+	@test -d $(CHECKOV_DIR)/.venv || uv venv --quiet $(CHECKOV_DIR)/.venv
+	VIRTUAL_ENV=$(abspath $(CHECKOV_DIR)/.venv) uv pip sync --quiet --require-hashes $(CHECKOV_DIR)/requirements.lock
 
 .PHONY: lock
 lock: ## re-resolve to the newest allowed versions and refresh every committed export
 	uv lock --upgrade
 	$(MAKE) export
+	uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
+	  $(CHECKOV_DIR)/requirements.in -o $(CHECKOV_DIR)/requirements.lock
 
 .PHONY: export
 export: ## write the hash-pinned exports from uv.lock (names no package host)
