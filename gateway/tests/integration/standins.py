@@ -3,6 +3,7 @@
 import asyncio
 import gzip
 import hashlib
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -270,3 +271,25 @@ async def silent_server() -> AsyncIterator[str]:
         for writer in writers:
             writer.close()
         await server.wait_closed()
+
+
+@asynccontextmanager
+async def revivable_address() -> AsyncIterator[tuple[str, Any]]:
+    """An address that refuses connections until ``revive(app)`` starts ``app`` on it; the
+    port stays bound throughout, so no one else takes it."""
+    held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held.bind(("127.0.0.1", 0))
+    runners: list[web.AppRunner] = []
+
+    async def revive(app: web.Application) -> None:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.SockSite(runner, held).start()
+        runners.append(runner)
+
+    try:
+        yield f"http://127.0.0.1:{held.getsockname()[1]}", revive
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+        held.close()
