@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     cors_origins: CommaList = Field(default=(), description="Origins allowed by CORS; none: off.")
 
     health_timeout_seconds: float = Field(default=2.0, gt=0)
-    health_interval_seconds: float = Field(default=2.0, gt=0)
+    health_interval_seconds: float = Field(default=1.0, gt=0)
     openapi_timeout_seconds: float = Field(default=5.0, gt=0)
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
 
