@@ -95,22 +95,18 @@ db: ## create the development database if it does not exist
 
 .PHONY: migrate
 migrate: preflight db dev-keys ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
-	@for svc in $(SERVICES); do \
-	  if [ -f $$svc/alembic.ini ]; then echo "== $$svc"; (cd $$svc && ../$(BIN)/alembic upgrade head) || exit 1; fi; \
-	done
-	$(BIN)/accounts-worker --declare-topology
-	$(BIN)/projects-worker --declare-topology
+	@$(PY) scripts/migrate.py $(SERVICES)
 
 JWT_PRIVATE_KEY_FILE ?= $(abspath .secrets/jwt-dev-private.pem)
 export JWT_PRIVATE_KEY_FILE
 
 .PHONY: preflight
-preflight:
+preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL); one line each
 	@$(PY) scripts/check_services.py
 
 .PHONY: run
 run: preflight dev-keys migrate ## the whole stack in the foreground: gateway :8000, accounts :8001, projects :8002 (Ctrl-C stops it)
-	$(BIN)/honcho start -f Procfile
+	@$(PY) scripts/run.py Procfile
 
 .PHONY: seed
 seed: ## create the original's demo data through the gateway (GATEWAY_URL; --users N via SEED_ARGS)
