@@ -123,8 +123,12 @@ lint-docker: ## lint the Dockerfiles with hadolint (the binary from the hadolint
 # private to you (0700), the key being a development-only one.
 COMPOSE_JWT_KEY := .secrets/jwt-dev-private.pem
 
+.PHONY: check-docker
+check-docker: ## check that the Docker CLI, Docker Compose and a Docker daemon are there (make up runs it first)
+	@$(SHELL) scripts/check_docker.sh
+
 .PHONY: up
-up: dev-keys ## build and start the whole stack in Docker (gateway :8000), wait until it is healthy
+up: check-docker ## build and start the whole stack in Docker (gateway :8000), wait until it is healthy
 	@test -f $(COMPOSE_JWT_KEY) || $(BIN)/accounts-dev-key $(COMPOSE_JWT_KEY)
 	chmod 700 .secrets && chmod 644 $(COMPOSE_JWT_KEY)
 	docker compose up --build -d

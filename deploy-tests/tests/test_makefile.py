@@ -22,9 +22,10 @@ def variable(name: str) -> list[str]:
     return found.group(1).split()
 
 
-def test_up_makes_the_dev_key_then_builds_and_starts_the_stack() -> None:
+def test_up_checks_docker_first_then_builds_and_starts_the_stack() -> None:
     prerequisites, recipe = rule("up")
-    assert "dev-keys" in prerequisites
+    assert prerequisites == ["check-docker"]  # nothing may change before the check passes
+    assert rule("check-docker")[1] == ["@$(SHELL) scripts/check_docker.sh"]
     assert "docker compose up --build -d" in recipe
     key = compose()["secrets"]["jwt_private_key"]["file"].removeprefix("./")
     assert variable("COMPOSE_JWT_KEY") == [key]
