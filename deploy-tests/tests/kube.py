@@ -1,5 +1,6 @@
 """deploy/kubernetes rendered the way `kubectl apply -k` renders it, and read back as objects."""
 
+import copy
 import re
 import shutil
 import subprocess
@@ -62,8 +63,16 @@ def rendered_text(unit: Unit, environment: str) -> str:
     return result.stdout
 
 
+@cache
+def _parsed(unit: Unit, environment: str) -> tuple[dict[str, Any], ...]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    documents = yaml.load_all(rendered_text(unit, environment), Loader=loader)
+    return tuple(doc for doc in documents if doc)
+
+
 def rendered(unit: Unit, environment: str) -> list[dict[str, Any]]:
-    return [doc for doc in yaml.safe_load_all(rendered_text(unit, environment)) if doc]
+    """The overlay's objects, parsed once; a copy, so a test may change what it gets."""
+    return copy.deepcopy(list(_parsed(unit, environment)))
 
 
 def find(unit: Unit, environment: str, kind: str, name: str | None = None) -> list[dict[str, Any]]:
