@@ -24,8 +24,9 @@ $(VENV):
 
 .PHONY: install
 install: $(VENV) ## install the whole workspace from requirements.lock (no resolving)
-	VIRTUAL_ENV=$(abspath $(VENV)) uv pip sync --quiet --require-hashes requirements.lock
-	VIRTUAL_ENV=$(abspath $(VENV)) uv pip install --quiet --no-deps $(foreach m,$(MEMBERS),-e ./$(m))
+	@VIRTUAL_ENV=$(abspath $(VENV)) uv pip sync --quiet --require-hashes requirements.lock
+	@VIRTUAL_ENV=$(abspath $(VENV)) uv pip install --quiet --no-deps $(foreach m,$(MEMBERS),-e ./$(m))
+	@echo "install: $(VENV) holds exactly the $$(grep -c '^[a-z0-9]' requirements.lock) packages of requirements.lock, and the workspace members ($(MEMBERS)) editable"
 	@$(MAKE) --no-print-directory install-checkov
 
 # checkov (deploy-tests) has a venv and a hash-pinned lock of its own: resolved together with the
@@ -65,7 +66,7 @@ format: ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 .PHONY: test
-test: ## every test layer that exists: unit, integration (real PostgreSQL/RabbitMQ), contract
+test: ## run each suite in turn (contracts accounts-service projects-service gateway bench tests-e2e deploy-tests): unit, integration and contract (real PostgreSQL/RabbitMQ), e2e, deploy checks
 	@status=0; for suite in $(TEST_SUITES); do \
 	  [ -d $$suite/tests ] || continue; \
 	  echo "== $$suite"; \
@@ -105,11 +106,11 @@ preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL); one l
 	@$(PY) scripts/check_services.py
 
 .PHONY: run
-run: preflight dev-keys migrate ## the whole stack in the foreground: gateway :8000, accounts :8001, projects :8002 (Ctrl-C stops it)
+run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" once healthy: gateway :8000, accounts :8001, projects :8002 (GATEWAY_PORT, ACCOUNTS_PORT, PROJECTS_PORT; Ctrl-C stops it)
 	@$(PY) scripts/run.py Procfile
 
 .PHONY: seed
-seed: ## create the original's demo data through the gateway (GATEWAY_URL; --users N via SEED_ARGS)
+seed: ## the original's demo data through the gateway (GATEWAY_URL): test@email.com, and user1..N@email.com with SEED_ARGS="--users N"; password "password"
 	$(BIN)/taskboard-seed $(SEED_ARGS)
 
 DOCKERFILES := accounts-service/Dockerfile projects-service/Dockerfile gateway/Dockerfile
