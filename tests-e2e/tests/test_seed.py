@@ -3,6 +3,7 @@ password in --help, and progress lines when its output is not a terminal."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -30,13 +31,13 @@ def test_help_names_the_fixed_users_and_their_password() -> None:
 async def test_seeding_twice_creates_the_fixed_users_once_with_progress_lines(
     gateway_url: str, api: TaskboardClient
 ) -> None:
-    first = seed("--gateway-url", gateway_url, "--users", "10")
+    first = await asyncio.to_thread(seed, "--gateway-url", gateway_url, "--users", "10")
     assert first.returncode == 0, first.stderr
     progress = [line for line in first.stdout.splitlines() if line.startswith("seeding users:")]
     assert [line.split()[2] for line in progress] == [f"{n}/10" for n in range(1, 11)]
     assert "\x1b" not in first.stdout  # no progress bar's control codes in a pipe
 
-    second = seed("--gateway-url", gateway_url, "--users", "10")
+    second = await asyncio.to_thread(seed, "--gateway-url", gateway_url, "--users", "10")
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[-1] == (
         "seeded 0 user(s), 11 already there; log in as test@email.com / password "
