@@ -20,6 +20,7 @@ from pathlib import Path
 import asyncpg
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -40,6 +41,15 @@ def planned(service: str, current: str | None) -> tuple[str, list[str]]:
     script = ScriptDirectory.from_config(Config(str(REPO / service / "alembic.ini")))
     head = script.get_current_head()
     assert head is not None, f"{service} has no migrations"
+    try:
+        known = current is None or script.get_revision(current) is not None
+    except CommandError:
+        known = False
+    if not known:
+        raise StepFailed(
+            f"the database is at revision {current}, which this checkout's migrations do not "
+            "know (did a newer checkout migrate it? point DATABASE_URL at another database)"
+        )
     pending = [rev.revision for rev in script.iterate_revisions(head, current or "base")]
     return head, list(reversed(pending))
 
