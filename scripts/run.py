@@ -55,6 +55,8 @@ def taken(port: dict[str, int]) -> list[str]:
     busy = []
     for name, number in port.items():
         with socket.socket() as probe:
+            # As the servers do: a connection of a stack just stopped (TIME_WAIT) is no obstacle.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", number))
             except OSError:
@@ -123,12 +125,13 @@ def announce_when_ready(port: dict[str, int], done: threading.Event) -> None:
         last = health(url)
         if last[0] == 200:
             origin = f"http://localhost:{port['gateway']}"
-            print(
+            # One write, so that no line of honcho's lands inside this one.
+            sys.stdout.write(
                 f"ready in {time.monotonic() - started:.0f} s: API docs {origin}/api/docs, "
                 f"health {origin}/health (accounts :{port['accounts']}, projects "
-                f":{port['projects']}); Ctrl-C stops the stack",
-                flush=True,
+                f":{port['projects']}); Ctrl-C stops the stack\n"
             )
+            sys.stdout.flush()
             return
         if time.monotonic() > deadline:
             print(
@@ -146,8 +149,8 @@ def main() -> int:
     busy = taken(port)
     if busy:
         print(
-            f"port {', '.join(busy)} is already in use (another stack?): stop it, or choose "
-            "others, e.g. GATEWAY_PORT=9000 ACCOUNTS_PORT=9001 PROJECTS_PORT=9002 make run",
+            f"port {', '.join(busy)} is taken (another stack?): stop it, or choose other ports, "
+            "e.g. GATEWAY_PORT=9000 ACCOUNTS_PORT=9001 PROJECTS_PORT=9002 make run",
             file=sys.stderr,
         )
         return 1

@@ -10,7 +10,9 @@ import fcntl
 import os
 import pty
 import select
+import socket
 import subprocess
+import sys
 import termios
 import time
 from collections.abc import Iterator
@@ -123,3 +125,26 @@ def test_make_run_says_each_step_then_ready_and_ctrl_c_exits_0(
     assert terminal.wait(timeout=60) == 0, terminal.output[-3000:]
     assert "Error 130" not in terminal.output
     assert "stopped" in terminal.output
+
+
+def test_a_taken_port_stops_make_run_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as other_stack:
+        other_stack.bind(("127.0.0.1", 0))
+        other_stack.listen(1)
+        taken = other_stack.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / "run.py"), str(tmp_path / "Procfile")],
+            env={
+                **os.environ,
+                "GATEWAY_PORT": str(taken),
+                "ACCOUNTS_PORT": str(free_port()),
+                "PROJECTS_PORT": str(free_port()),
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"port {taken} (gateway) is taken (another stack?)")
+    assert "GATEWAY_PORT=9000" in result.stderr
