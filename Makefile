@@ -24,13 +24,26 @@ $(VENV):
 
 .PHONY: install
 install: $(VENV) ## install the whole workspace from requirements.lock (no resolving)
-	VIRTUAL_ENV=$(abspath $(VENV)) uv pip sync --quiet --require-hashes requirements.lock
-	VIRTUAL_ENV=$(abspath $(VENV)) uv pip install --quiet --no-deps $(foreach m,$(MEMBERS),-e ./$(m))
+	@VIRTUAL_ENV=$(abspath $(VENV)) uv pip sync --quiet --require-hashes requirements.lock
+	@VIRTUAL_ENV=$(abspath $(VENV)) uv pip install --quiet --no-deps $(foreach m,$(MEMBERS),-e ./$(m))
+	@echo "install: $(VENV) holds exactly the $$(grep -c '^[a-z0-9]' requirements.lock) packages of requirements.lock, and the workspace members ($(MEMBERS)) editable"
+	@$(MAKE) --no-print-directory install-checkov
+
+# checkov (deploy-tests) has a venv and a hash-pinned lock of its own: resolved together with the
+# workspace it would hold packaging (in the gateway's image too) and pytest back for everyone.
+CHECKOV_DIR := deploy-tests/checkov
+
+.PHONY: install-checkov
+install-checkov: ## checkov's own venv (deploy-tests/checkov/.venv) from its requirements.lock
+	@test -d $(CHECKOV_DIR)/.venv || uv venv --quiet $(CHECKOV_DIR)/.venv
+	VIRTUAL_ENV=$(abspath $(CHECKOV_DIR)/.venv) uv pip sync --quiet --require-hashes $(CHECKOV_DIR)/requirements.lock
 
 .PHONY: lock
 lock: ## re-resolve to the newest allowed versions and refresh every committed export
 	uv lock --upgrade
 	$(MAKE) export
+	uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header \
+	  $(CHECKOV_DIR)/requirements.in -o $(CHECKOV_DIR)/requirements.lock
 
 .PHONY: export
 export: ## write the hash-pinned exports from uv.lock (names no package host)
@@ -53,7 +66,7 @@ format: ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 .PHONY: test
-test: ## every test layer that exists: unit, integration (real PostgreSQL/RabbitMQ), contract
+test: ## run each suite in turn (contracts accounts-service projects-service gateway bench tests-e2e deploy-tests): unit, integration and contract (real PostgreSQL/RabbitMQ), e2e, deploy checks
 	@status=0; for suite in $(TEST_SUITES); do \
 	  [ -d $$suite/tests ] || continue; \
 	  echo "== $$suite"; \
@@ -83,25 +96,21 @@ db: ## create the development database if it does not exist
 
 .PHONY: migrate
 migrate: preflight db dev-keys ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
-	@for svc in $(SERVICES); do \
-	  if [ -f $$svc/alembic.ini ]; then echo "== $$svc"; (cd $$svc && ../$(BIN)/alembic upgrade head) || exit 1; fi; \
-	done
-	$(BIN)/accounts-worker --declare-topology
-	$(BIN)/projects-worker --declare-topology
+	@$(PY) scripts/migrate.py $(SERVICES)
 
 JWT_PRIVATE_KEY_FILE ?= $(abspath .secrets/jwt-dev-private.pem)
 export JWT_PRIVATE_KEY_FILE
 
 .PHONY: preflight
-preflight:
+preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL); one line each
 	@$(PY) scripts/check_services.py
 
 .PHONY: run
-run: preflight dev-keys migrate ## the whole stack in the foreground: gateway :8000, accounts :8001, projects :8002 (Ctrl-C stops it)
-	$(BIN)/honcho start -f Procfile
+run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" once healthy: gateway :8000, accounts :8001, projects :8002 (GATEWAY_PORT, ACCOUNTS_PORT, PROJECTS_PORT; Ctrl-C stops it)
+	@$(PY) scripts/run.py Procfile
 
 .PHONY: seed
-seed: ## create the original's demo data through the gateway (GATEWAY_URL; --users N via SEED_ARGS)
+seed: ## the original's demo data through the gateway (GATEWAY_URL): test@email.com, and user1..N@email.com with SEED_ARGS="--users N"; password "password"
 	$(BIN)/taskboard-seed $(SEED_ARGS)
 
 DOCKERFILES := accounts-service/Dockerfile projects-service/Dockerfile gateway/Dockerfile
@@ -115,8 +124,12 @@ lint-docker: ## lint the Dockerfiles with hadolint (the binary from the hadolint
 # private to you (0700), the key being a development-only one.
 COMPOSE_JWT_KEY := .secrets/jwt-dev-private.pem
 
+.PHONY: check-docker
+check-docker: ## check that the Docker CLI, Docker Compose and a Docker daemon are there (make up runs it first)
+	@$(SHELL) scripts/check_docker.sh
+
 .PHONY: up
-up: dev-keys ## build and start the whole stack in Docker (gateway :8000), wait until it is healthy
+up: check-docker ## build and start the whole stack in Docker (gateway :8000), wait until it is healthy
 	@test -f $(COMPOSE_JWT_KEY) || $(BIN)/accounts-dev-key $(COMPOSE_JWT_KEY)
 	chmod 700 .secrets && chmod 644 $(COMPOSE_JWT_KEY)
 	docker compose up --build -d

@@ -20,9 +20,11 @@ async def ensure_database(url: str) -> None:
         )
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if not exists:
+        if exists:
+            print(f"database: {name} exists", flush=True)
+        else:
             await connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
+            print(f"database: created {name}", flush=True)
     finally:
         await connection.close()
 

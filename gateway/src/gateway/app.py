@@ -5,37 +5,56 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from gateway import paths
+from gateway import paths, security_headers
 from gateway.config import Settings
-from gateway.docs import AsyncApiDocument, SwaggerAssets, docs_page, swagger_ui_assets
-from gateway.health import HealthCheck
+from gateway.connection_limits import ConnectionLimits
+from gateway.cors import Cors
+from gateway.docs import DOCS_POLICY, AsyncApiDocument, SwaggerAssets, docs_page, swagger_ui_assets
+from gateway.health import HealthMonitor
 from gateway.middleware import request_context
 from gateway.openapi import OpenApiCatalogue
-from gateway.proxy import SESSION, Proxy
-from gateway.upstream import create_session
+from gateway.proxy import SESSIONS, Proxy
+from gateway.replicas import ReplicaSet
+from gateway.server import CONNECTIONS
+from gateway.upstream import create_monitoring_session, create_sessions
+
+MONITORING_SESSION = web.AppKey("monitoring_session", aiohttp.ClientSession)
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
-    """Build the app; its shared upstream session is opened at start-up and closed at exit."""
+    """Build the app; its upstream sessions are opened at start-up and closed at exit."""
     settings = settings or Settings()
     app = web.Application(middlewares=[request_context])
+    app[CONNECTIONS] = ConnectionLimits(
+        total=settings.max_connections, per_client=settings.max_connections_per_client
+    )
 
-    async def upstream_session(app: web.Application) -> AsyncIterator[None]:
-        app[SESSION] = create_session(settings)
+    async def upstream_sessions(app: web.Application) -> AsyncIterator[None]:
+        app[SESSIONS] = create_sessions(settings)
+        app[MONITORING_SESSION] = create_monitoring_session(settings)
         yield
-        await app[SESSION].close()
+        for session in (*app[SESSIONS].values(), app[MONITORING_SESSION]):
+            await session.close()
 
-    app.cleanup_ctx.append(upstream_session)
+    def monitoring_session() -> aiohttp.ClientSession:
+        return app[MONITORING_SESSION]
 
-    def session() -> aiohttp.ClientSession:
-        return app[SESSION]
+    health = HealthMonitor(settings, session=monitoring_session)
+    app.cleanup_ctx.append(upstream_sessions)
+    app.cleanup_ctx.append(health.running)
+    security_headers.install(app, docs_csp=DOCS_POLICY)
+    if settings.cors_origins:
+        Cors(settings.cors_origins).install(app)
 
-    health = HealthCheck(settings, session=session)
-    openapi = OpenApiCatalogue(settings, session=session)
+    replicas = {
+        name: ReplicaSet(upstream.base_urls, cooldown=settings.replica_cooldown_seconds)
+        for name, upstream in settings.services.items()
+    }
+    openapi = OpenApiCatalogue(settings, session=monitoring_session)
     app.router.add_get(paths.HEALTH, health.handle)
     app.router.add_get(paths.OPENAPI, openapi.handle)
     app.router.add_get(paths.ASYNCAPI, AsyncApiDocument().handle)
     app.router.add_get(paths.DOCS, docs_page)
     app.router.add_get(paths.DOCS_ASSETS + "/{name}", SwaggerAssets(swagger_ui_assets()).handle)
-    app.router.add_route("*", "/{tail:.*}", Proxy(settings).handle)
+    app.router.add_route("*", "/{tail:.*}", Proxy(settings, replicas).handle)
     return app

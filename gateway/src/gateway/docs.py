@@ -1,6 +1,8 @@
 """GET /api/docs (Swagger UI, its files served from the installed package, nothing from a
 CDN) and GET /api/asyncapi.json (the event catalogue committed in `contracts`)."""
 
+import base64
+import hashlib
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -8,36 +10,41 @@ from typing import Any
 from aiohttp import web
 
 from contracts import load_asyncapi_document
-from gateway import paths
+from gateway import paths, security_headers
 from gateway.problems import problem
 
 _REQUIRED_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "oauth2-redirect.html")
 
-PAGE = """<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Taskboard API</title>
-  <link rel="stylesheet" href="{assets}/swagger-ui.css">
-  <link rel="icon" type="image/png" href="{assets}/favicon-32x32.png">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="{assets}/swagger-ui-bundle.js"></script>
-  <script>
+START_SCRIPT = f"""
     window.ui = SwaggerUIBundle({{
-      url: "{openapi}",
+      url: "{paths.OPENAPI}",
       dom_id: "#swagger-ui",
       deepLinking: true,
       presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
       layout: "BaseLayout",
-      oauth2RedirectUrl: window.location.origin + "{assets}/oauth2-redirect.html",
+      oauth2RedirectUrl: window.location.origin + "{paths.DOCS_ASSETS}/oauth2-redirect.html",
       validatorUrl: null
     }});
-  </script>
+"""
+
+PAGE = f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Taskboard API</title>
+  <link rel="stylesheet" href="{paths.DOCS_ASSETS}/swagger-ui.css">
+  <link rel="icon" type="image/png" href="{paths.DOCS_ASSETS}/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="{paths.DOCS_ASSETS}/swagger-ui-bundle.js"></script>
+  <script>{START_SCRIPT}</script>
 </body>
 </html>
 """
+# The page's one inline script is allowed by its hash, so no other inline script can run.
+_SCRIPT_HASH = base64.b64encode(hashlib.sha256(START_SCRIPT.encode()).digest()).decode()
+DOCS_POLICY = security_headers.docs_policy(f"sha256-{_SCRIPT_HASH}")
 
 
 def swagger_ui_assets() -> Path:
@@ -68,8 +75,7 @@ class SwaggerAssets:
 
 
 async def docs_page(_: web.Request) -> web.Response:
-    html = PAGE.format(assets=paths.DOCS_ASSETS, openapi=paths.OPENAPI)
-    return web.Response(text=html, content_type="text/html")
+    return web.Response(text=PAGE, content_type="text/html")
 
 
 class AsyncApiDocument:

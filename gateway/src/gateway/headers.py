@@ -1,48 +1,55 @@
-"""Which headers cross the gateway: end-to-end ones do, hop-by-hop ones (RFC 9110 7.6.1) and
-any a client could use to pass itself off as someone else do not."""
+"""Which headers cross the gateway. Towards a service only an allowlist of end-to-end request
+headers passes, plus proxy headers the gateway sets itself; towards the client everything
+end-to-end the service sent, except what the edge decides (CORS) and hop-by-hop headers
+(RFC 9110 7.6.1)."""
 
 from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"}
 )
-# Proxy headers are set from the actual connection, never taken from the client; Expect is
-# answered by the gateway's own server, so the service must not see it again.
-NOT_FORWARDED_UPSTREAM = frozenset(
+# What an API client legitimately sends. Anything else (True-Client-IP, X-Original-URL,
+# X-Rewrite-URL, X-Forwarded-*, Forwarded, ...) could make a service or a framework believe
+# something about the request that the gateway never checked, so it stays at the edge.
+FORWARDED_REQUEST_HEADERS = frozenset(
     {
-        "forwarded",
-        "x-forwarded-for",
-        "x-forwarded-host",
-        "x-forwarded-proto",
-        "x-forwarded-port",
-        "x-forwarded-prefix",
-        "x-real-ip",
-        "x-request-id",
-        "expect",
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "authorization",
+        "cache-control",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-type",
+        "cookie",
+        "idempotency-key",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-range",
+        "if-unmodified-since",
+        "origin",
+        "pragma",
+        "range",
+        "referer",
+        "user-agent",
+        # W3C trace context, so a traced client's trace continues in the services.
+        "traceparent",
+        "tracestate",
+        "baggage",
     }
 )
-NOT_FORWARDED_DOWNSTREAM = frozenset({"x-request-id"})
+NOT_FORWARDED_DOWNSTREAM = frozenset({"x-request-id", "server"})
 
 
-def end_to_end(headers: CIMultiDictProxy[str], drop: frozenset[str]) -> CIMultiDict[str]:
-    """Copy of ``headers`` without hop-by-hop ones, those named in Connection, and ``drop``."""
-    named = {
+def _connection_named(headers: CIMultiDictProxy[str]) -> set[str]:
+    return {
         token.strip().lower()
         for value in headers.getall("Connection", ())
         for token in value.split(",")
     }
-    kept: CIMultiDict[str] = CIMultiDict()
-    for name, value in headers.items():
-        lowered = name.lower()
-        if (
-            lowered in HOP_BY_HOP
-            or lowered.startswith("proxy-")
-            or lowered in named
-            or lowered in drop
-        ):
-            continue
-        kept.add(name, value)
-    return kept
 
 
 def upstream_headers(
@@ -51,22 +58,59 @@ def upstream_headers(
     client_ip: str | None,
     scheme: str,
     request_id: str,
+    public_origin: str | None,
 ) -> CIMultiDict[str]:
-    """What the service receives: the client's end-to-end headers (Host included, so absolute
-    URLs the service builds point at the gateway) plus X-Forwarded-* from the connection."""
-    forwarded = end_to_end(headers, NOT_FORWARDED_UPSTREAM)
+    """What the service receives: the allowed headers of the client, X-Forwarded-For/Proto
+    from the connection, and Host from the configured public origin (else the service's own
+    address): never a host the client chose, so no URL a service builds can carry one."""
+    named = _connection_named(headers)
+    forwarded: CIMultiDict[str] = CIMultiDict()
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in FORWARDED_REQUEST_HEADERS and lowered not in named:
+            forwarded.add(name, value)
     if client_ip:
         forwarded["X-Forwarded-For"] = client_ip
-    forwarded["X-Forwarded-Proto"] = scheme
-    host = headers.get("Host")
-    if host:
-        forwarded["X-Forwarded-Host"] = host
+    if public_origin is not None:
+        public = URL(public_origin)
+        forwarded["Host"] = _host_header(public)
+        forwarded["X-Forwarded-Host"] = _host_header(public)
+        forwarded["X-Forwarded-Proto"] = public.scheme
+    else:
+        forwarded["X-Forwarded-Proto"] = scheme
     forwarded["X-Request-ID"] = request_id
     return forwarded
 
 
-def downstream_headers(headers: CIMultiDictProxy[str], *, request_id: str) -> CIMultiDict[str]:
-    """What the client receives: the service's end-to-end headers and the request id."""
-    returned = end_to_end(headers, NOT_FORWARDED_DOWNSTREAM)
+def downstream_headers(
+    headers: CIMultiDictProxy[str], *, request_id: str, replica: str
+) -> CIMultiDict[str]:
+    """What the client receives: the service's end-to-end headers (no CORS headers of its
+    own: the edge decides those), the request id, and a Location that pointed at the
+    replica's own address made relative, so no internal address leaves the gateway."""
+    named = _connection_named(headers)
+    returned: CIMultiDict[str] = CIMultiDict()
+    for name, value in headers.items():
+        lowered = name.lower()
+        if (
+            lowered in HOP_BY_HOP
+            or lowered.startswith(("proxy-", "access-control-"))
+            or lowered in named
+            or lowered in NOT_FORWARDED_DOWNSTREAM
+        ):
+            continue
+        returned.add(
+            name, _relative_if_internal(value, replica) if lowered == "location" else value
+        )
     returned["X-Request-ID"] = request_id
     return returned
+
+
+def _host_header(url: URL) -> str:
+    return url.raw_authority
+
+
+def _relative_if_internal(location: str, replica: str) -> str:
+    if location.startswith(replica + "/") or location == replica:
+        return location[len(replica) :] or "/"
+    return location

@@ -84,11 +84,19 @@ class OpenApiCatalogue:
         return ServiceDocument(upstream.name, None, f"unavailable: {reason}")
 
     async def _fetch(self, upstream: Upstream) -> Document:
-        url = f"{upstream.base_url}/openapi.json"
-        async with self._session().get(url, timeout=self._timeout) as response:
-            if response.status != 200:
-                raise ValueError(f"HTTP {response.status}")
-            document: Any = await response.json(content_type=None)
+        """From the first replica that gives a document (they all run the same version)."""
+        for base_url in upstream.base_urls[:-1]:
+            try:
+                return await self._fetch_from(base_url)
+            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                logger.info("OpenAPI of %s at %s: %s; next replica", upstream.name, base_url, error)
+        return await self._fetch_from(upstream.base_urls[-1])
+
+    async def _fetch_from(self, base_url: str) -> Document:
+        async with self._session().get(f"{base_url}/openapi.json", timeout=self._timeout) as r:
+            if r.status != 200:
+                raise ValueError(f"HTTP {r.status}")
+            document: Any = await r.json(content_type=None)
         if not isinstance(document, dict) or "paths" not in document:
             raise ValueError("not an OpenAPI document")
         return document

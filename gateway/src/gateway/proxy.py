@@ -1,5 +1,6 @@
-"""The reverse proxy itself: one request in, the same request out to the service owning the
-path, its response streamed back. No body is buffered whole in either direction."""
+"""The reverse proxy itself: one request in, the same request out to a replica of the
+service owning the path, its response streamed back. Small declared bodies are read whole
+first; nothing else is buffered whole in either direction."""
 
 import asyncio
 import logging
@@ -8,36 +9,44 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from gateway.body import BodyTooLargeError, RequestBody
+from gateway.body import BodyStalledError, BodyTooLargeError, RequestBody
 from gateway.config import Route, Settings
 from gateway.headers import downstream_headers, upstream_headers
 from gateway.problems import problem
+from gateway.replicas import ReplicaSet
 from gateway.request_id import REQUEST_ID
 from gateway.routing import RouteTable, has_dot_segment
 
 logger = logging.getLogger(__name__)
 
-SESSION = web.AppKey("upstream_session", aiohttp.ClientSession)
-# RFC 9110 safe methods: resending one cannot make a service act twice.
-RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Failures where the service never got to answer (refused, reset, closed before a response).
-CONNECTION_ERRORS = (
-    aiohttp.ClientConnectorError,
+SESSIONS: web.AppKey[dict[str, aiohttp.ClientSession]] = web.AppKey("upstream_sessions")
+# RFC 9110 9.2.2: sending one of these twice has the effect of sending it once.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+# The services answer a repeated POST with the same key with the first answer (DESIGN.md).
+IDEMPOTENCY_KEY = "Idempotency-Key"
+# No connection was made: nothing was sent, so any request may go to another replica.
+NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+# The connection broke before a response: the service may have acted on the request.
+LOST_BEFORE_ANSWER = (
     aiohttp.ServerDisconnectedError,
     aiohttp.ClientOSError,
     aiohttp.ClientConnectionResetError,
-    aiohttp.ConnectionTimeoutError,
 )
 
 
 class Proxy:
-    """Forwards requests by the route table; answers 404/413/502/504 problems itself."""
+    """Forwards requests by the route table, balanced over each service's replicas; answers
+    404/408/413/502/504 problems itself."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, replicas: dict[str, ReplicaSet]) -> None:
         self._routes = RouteTable(settings.route_list)
+        self._replicas = replicas
         self._max_body = settings.max_body_bytes
+        self._buffer_body = settings.buffer_body_bytes
+        self._body_timeout = settings.body_timeout_seconds
         self._retries = settings.retries
         self._backoff = settings.retry_backoff_seconds
+        self._public_origin = settings.public_origin
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path
@@ -51,14 +60,21 @@ class Proxy:
         if declared is not None and declared > self._max_body:
             return self._too_large()
 
-        request_id = request[REQUEST_ID]
-        body = RequestBody(request.content, self._max_body) if request.body_exists else None
+        body: RequestBody | None = None
+        whole: bytes | None = None
+        if request.body_exists:
+            body = RequestBody(request.content, self._max_body, stall_timeout=self._body_timeout)
+            if declared is not None and declared <= self._buffer_body:
+                try:
+                    whole = await body.read_whole()
+                except Exception as error:  # noqa: BLE001 - the body's flags say why
+                    return self._body_failure(body, error)
         try:
-            upstream = await self._send(request, route, raw_path, body, request_id)
-        except (aiohttp.ClientError, TimeoutError, BodyTooLargeError) as error:
+            upstream, replica = await self._send(request, route, raw_path, body, whole)
+        except (aiohttp.ClientError, TimeoutError, BodyTooLargeError, BodyStalledError) as error:
             return self._failure(route, error, body)
         try:
-            return await self._relay(request, upstream, request_id)
+            return await self._relay(request, upstream, replica)
         finally:
             upstream.release()
 
@@ -68,38 +84,65 @@ class Proxy:
         route: Route,
         raw_path: str,
         body: RequestBody | None,
-        request_id: str,
-    ) -> aiohttp.ClientResponse:
-        session = request.app[SESSION]
-        url = URL(route.upstream.base_url + raw_path, encoded=True)
+        whole: bytes | None,
+    ) -> tuple[aiohttp.ClientResponse, str]:
+        name = route.upstream.name
+        session = request.app[SESSIONS][name]
+        replicas = self._replicas[name]
         headers = upstream_headers(
-            request.headers, client_ip=request.remote, scheme=request.scheme, request_id=request_id
+            request.headers,
+            client_ip=request.remote,
+            scheme=request.scheme,
+            request_id=request[REQUEST_ID],
+            public_origin=self._public_origin,
         )
-        # A streamed body cannot be replayed, so only body-less safe requests are retried.
-        tries = 1 + (self._retries if body is None and request.method in RETRYABLE_METHODS else 0)
-        for attempt in range(tries):
+        method = request.method
+        may_resend = (body is None or whole is not None) and (
+            method in IDEMPOTENT_METHODS or (method == "POST" and IDEMPOTENCY_KEY in headers)
+        )
+        order = replicas.order()
+        not_connected = 0
+        resent_after_loss = False
+        streamed = body if whole is None else None
+        # At most 1 + retries attempts that could not connect, and one resend after a loss.
+        for attempt in range(self._retries + 2):
+            replica = order[attempt % len(order)]
+            if attempt >= len(order):
+                # Every replica was tried once already: give the service a moment.
+                await asyncio.sleep(self._backoff * 2 ** (attempt - len(order)))
             try:
-                return await session.request(
-                    request.method,
-                    url,
+                response = await session.request(
+                    method,
+                    URL(replica + raw_path, encoded=True),
                     headers=headers,
-                    data=body.chunks() if body is not None else None,
+                    data=streamed.chunks() if streamed is not None else whole,
                     allow_redirects=False,
                 )
-            except CONNECTION_ERRORS as error:
-                if attempt + 1 == tries:
+            except NOT_CONNECTED as error:
+                replicas.refused(replica)
+                not_connected += 1
+                started = streamed is not None and streamed.received > 0
+                if not_connected > self._retries or started:
                     raise
-                logger.info(
-                    "retrying %s on %s after %s", request.method, route.upstream.name, _why(error)
-                )
-                await asyncio.sleep(self._backoff * 2**attempt)
+                logger.info("%s: %s not connected (%s); next", name, replica, _why(error))
+                continue
+            except LOST_BEFORE_ANSWER as error:
+                if resent_after_loss or not may_resend:
+                    raise
+                resent_after_loss = True
+                logger.info("%s: %s lost %s (%s); resending", name, replica, method, _why(error))
+                continue
+            replicas.answered(replica)
+            return response, replica
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     @staticmethod
     async def _relay(
-        request: web.Request, upstream: aiohttp.ClientResponse, request_id: str
+        request: web.Request, upstream: aiohttp.ClientResponse, replica: str
     ) -> web.StreamResponse:
-        headers = downstream_headers(upstream.headers, request_id=request_id)
+        headers = downstream_headers(
+            upstream.headers, request_id=request[REQUEST_ID], replica=replica
+        )
         if _small_and_complete(request, upstream):
             # Most API answers are small: one buffered write of status, headers and body costs
             # a fifth less CPU than streaming them (measured by make bench, scenario 1).
@@ -134,12 +177,28 @@ class Proxy:
         await response.write_eof()
         return response
 
+    def _body_failure(self, body: RequestBody, error: Exception) -> web.Response:
+        if body.too_large:
+            return self._too_large()
+        if body.stalled:
+            # The client may still be sending: answer, then close rather than wait for it.
+            response = problem(
+                408,
+                f"The request body stalled for more than {self._body_timeout:g} seconds.",
+                slug="body-timeout",
+            )
+            response.force_close()
+            return response
+        if body.client_failed:
+            return problem(400, "The request body could not be read.", slug="incomplete-body")
+        raise error
+
     def _failure(self, route: Route, error: Exception, body: RequestBody | None) -> web.Response:
         name = route.upstream.name
-        if body is not None and (body.too_large or isinstance(error, BodyTooLargeError)):
+        if body is not None and (body.too_large or body.stalled or body.client_failed):
+            return self._body_failure(body, error)
+        if isinstance(error, BodyTooLargeError):
             return self._too_large()
-        if body is not None and body.client_failed:
-            return problem(400, "The request body could not be read.", slug="incomplete-body")
         if isinstance(error, TimeoutError):
             logger.warning("%s timed out: %s", name, _why(error))
             return problem(

@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 
 from gateway import Settings, create_app
+from gateway.server import serving
 from tests.integration.openapi_documents import accounts_openapi, projects_openapi
 from tests.integration.standins import StandIn, serve
 
@@ -49,6 +50,7 @@ def settings_for(accounts: StandIn, projects: StandIn) -> Callable[..., Settings
         values: dict[str, Any] = {
             "accounts_url": accounts.url,
             "projects_url": projects.url,
+            "port": 0,
             "retry_backoff_seconds": 0,
             "read_timeout_seconds": 5,
             "openapi_cache_seconds": 60,
@@ -61,11 +63,13 @@ def settings_for(accounts: StandIn, projects: StandIn) -> Callable[..., Settings
 
 @pytest.fixture
 def start_gateway(settings_for: Callable[..., Settings]) -> GatewayFactory:
-    """Starts a gateway with the given settings overrides; yields its base URL."""
+    """Starts a gateway with the given settings overrides, served as in production; yields
+    its base URL."""
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[str]:
-        async with serve(create_app(settings_for(**overrides))) as url:
+        settings = settings_for(**overrides)
+        async with serving(create_app(settings), settings) as url:
             yield url
 
     return start

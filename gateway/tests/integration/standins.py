@@ -3,6 +3,7 @@
 import asyncio
 import gzip
 import hashlib
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -56,10 +57,12 @@ class StandIn:
     openapi: dict[str, Any] = field(default_factory=dict)
     openapi_fetches: int = 0
     openapi_status: int = 200
+    ready_checks_count: int = 0
     release_slow: asyncio.Event = field(default_factory=asyncio.Event)
 
     def clear(self) -> None:
         self.seen.clear()
+        self.ready_checks_count = 0
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -68,6 +71,9 @@ class StandIn:
         app.router.add_get("/health", self._live)
         app.router.add_get("/openapi.json", self._openapi)
         app.router.add_post(f"{p}/echo", self._echo)
+        # Like FastAPI: the whole body is read before the endpoint runs.
+        app.router.add_post(p, self._echo)
+        app.router.add_get(f"{p}/absolute-redirect", self._absolute_redirect)
         app.router.add_get(f"{p}/big", self._big)
         app.router.add_get(f"{p}/redirect", self._redirect)
         app.router.add_get(f"{p}/cookie", self._cookie)
@@ -116,6 +122,13 @@ class StandIn:
                 "Set-Cookie": "flash=saved; Path=/; HttpOnly",
             },
         )
+
+    async def _absolute_redirect(self, request: web.Request) -> web.Response:
+        # Built from Host and X-Forwarded-Proto, as frameworks behind a proxy build them.
+        self._remember(request)
+        scheme = request.headers.get("X-Forwarded-Proto", request.scheme)
+        location = f"{scheme}://{request.host}{self.prefix}/elsewhere"
+        return web.Response(status=307, headers={"Location": location})
 
     async def _cookie(self, request: web.Request) -> web.Response:
         self._remember(request)
@@ -166,6 +179,7 @@ class StandIn:
         return web.Response(body=GZIPPED, headers={"Content-Encoding": "gzip"})
 
     async def _ready(self, _: web.Request) -> web.Response:
+        self.ready_checks_count += 1
         ok = self.ready_status == 200
         return web.json_response(
             {"status": "ok" if ok else "down", "checks": self.ready_checks},
@@ -204,8 +218,8 @@ async def refused_address() -> AsyncIterator[str]:
 
 @dataclass
 class DroppingServer:
-    """Reads a request, then hangs up without answering for the first ``drops`` requests;
-    answers 200 afterwards. Counts every request it read."""
+    """Reads a request, then hangs up without answering for the first ``drops`` API requests;
+    answers 200 afterwards. Counts every API request it read."""
 
     drops: int
     requests: int = 0
@@ -213,9 +227,11 @@ class DroppingServer:
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while head := await reader.readuntil(b"\r\n\r\n"):
-                self.requests += 1
-                if self.requests <= self.drops:
-                    return
+                # Only API requests count: the gateway's health checks are simply answered.
+                if b" /api/" in head.split(b"\r\n", 1)[0]:
+                    self.requests += 1
+                    if self.requests <= self.drops:
+                        return
                 body = b"" if head.startswith(b"HEAD ") else b"ok"
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" + body)
                 await writer.drain()
@@ -255,3 +271,25 @@ async def silent_server() -> AsyncIterator[str]:
         for writer in writers:
             writer.close()
         await server.wait_closed()
+
+
+@asynccontextmanager
+async def revivable_address() -> AsyncIterator[tuple[str, Any]]:
+    """An address that refuses connections until ``revive(app)`` starts ``app`` on it; the
+    port stays bound throughout, so no one else takes it."""
+    held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held.bind(("127.0.0.1", 0))
+    runners: list[web.AppRunner] = []
+
+    async def revive(app: web.Application) -> None:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.SockSite(runner, held).start()
+        runners.append(runner)
+
+    try:
+        yield f"http://127.0.0.1:{held.getsockname()[1]}", revive
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+        held.close()

@@ -42,8 +42,8 @@ async def test_a_slow_service_answers_504_after_the_read_timeout(
     assert [seen.raw_path for seen in accounts.seen] == ["/api/users/slow"]
 
 
-@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
-async def test_safe_methods_are_retried_after_the_connection_drops(
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
+async def test_idempotent_methods_are_resent_once_after_the_connection_drops(
     start_gateway: GatewayFactory, client: aiohttp.ClientSession, method: str
 ) -> None:
     async with (
@@ -55,8 +55,8 @@ async def test_safe_methods_are_retried_after_the_connection_drops(
     assert server.requests == 2
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-async def test_other_methods_are_never_retried(
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+async def test_other_methods_are_not_resent_after_the_connection_drops(
     start_gateway: GatewayFactory, client: aiohttp.ClientSession, method: str
 ) -> None:
     async with (
@@ -68,7 +68,20 @@ async def test_other_methods_are_never_retried(
         assert server.requests == 1
 
 
-async def test_retries_stop_at_the_configured_count(
+async def test_a_post_with_an_idempotency_key_is_resent_once_after_the_connection_drops(
+    start_gateway: GatewayFactory, client: aiohttp.ClientSession
+) -> None:
+    headers = {"Idempotency-Key": "7c1e4f0e-create-project"}
+    async with (
+        dropping_server(drops=1) as (flaky, server),
+        start_gateway(accounts_url=flaky) as gateway,
+        client.post(gateway + "/api/users/me", data=b"{}", headers=headers) as response,
+    ):
+        assert response.status == 200
+    assert server.requests == 2
+
+
+async def test_a_request_is_resent_at_most_once_after_connections_drop(
     start_gateway: GatewayFactory, client: aiohttp.ClientSession
 ) -> None:
     async with (
@@ -77,7 +90,7 @@ async def test_retries_stop_at_the_configured_count(
     ):
         async with client.get(gateway + "/api/users/me") as response:
             await _problem(response, 502, "upstream-unavailable")
-        assert server.requests == 3
+        assert server.requests == 2
 
 
 async def test_a_declared_body_over_the_limit_is_refused_before_reaching_the_service(

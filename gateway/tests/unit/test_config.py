@@ -18,8 +18,8 @@ def test_defaults_route_users_to_accounts_and_projects_to_projects() -> None:
     settings = Settings()
     table = {route.prefix: route.upstream for route in settings.route_list}
     assert table["/api/users"].name == "accounts"
-    assert table["/api/users"].base_url == "http://127.0.0.1:8001"
-    assert table["/api/projects"].base_url == "http://127.0.0.1:8002"
+    assert table["/api/users"].base_urls == ("http://127.0.0.1:8001",)
+    assert table["/api/projects"].base_urls == ("http://127.0.0.1:8002",)
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
 
 
@@ -32,11 +32,29 @@ def test_everything_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     settings = Settings()
     assert settings.port == 9000
     assert settings.max_body_bytes == 1024
-    table = {route.prefix: route.upstream.base_url for route in settings.route_list}
+    table = {route.prefix: route.upstream.base_urls for route in settings.route_list}
     assert table == {
-        "/api/users": "http://accounts-service:8001",
-        "/api/teams": "http://127.0.0.1:8002",
+        "/api/users": ("http://accounts-service:8001",),
+        "/api/teams": ("http://127.0.0.1:8002",),
     }
+
+
+def test_a_list_of_replicas_per_service_wins_over_the_single_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACCOUNTS_URL", "http://old:8001")
+    monkeypatch.setenv("ACCOUNTS_URLS", "http://a1:8001, http://a2:8101/")
+    monkeypatch.setenv("GATEWAY_CORS_ORIGINS", "https://app.example")
+    settings = Settings()
+    assert settings.services["accounts"].base_urls == ("http://a1:8001", "http://a2:8101")
+    assert settings.services["projects"].base_urls == ("http://127.0.0.1:8002",)
+    assert settings.cors_origins == ("https://app.example",)
+
+
+def test_cors_is_off_and_no_public_origin_by_default() -> None:
+    settings = Settings()
+    assert settings.cors_origins == ()
+    assert settings.public_origin is None
 
 
 @pytest.mark.parametrize(
@@ -49,6 +67,9 @@ def test_everything_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         {"routes": {"api/users": "accounts"}},
         {"routes": {"/api/users": "billing"}},
         {"retries": -1},
+        {"accounts_urls": "http://a:1,http://b:2/path"},
+        {"cors_origins": "*"},
+        {"public_origin": "https://x.example/prefix"},
     ],
 )
 def test_invalid_settings_fail_at_start_up(bad: dict[str, object]) -> None:

@@ -1,0 +1,151 @@
+"""``make migrate``: bring each service's schema and RabbitMQ topology up to date, one line a step.
+
+    python scripts/migrate.py accounts-service projects-service
+
+For each service, at the same time (they share nothing): read the revision its database is at
+and its migrations' head; run ``alembic upgrade head`` only when they differ; then declare its
+exchange and queues with ``<package>-worker --declare-topology``. Every step is bounded
+(``MIGRATE_TIMEOUT_SECONDS``, default 120; ``TOPOLOGY_TIMEOUT_SECONDS``, default 60): a step that
+cannot finish says so and the whole command fails, instead of waiting for ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/taskboard"
+
+
+class StepFailed(Exception):
+    """A step did not finish; the message is what to show."""
+
+
+def package_of(service: str) -> str:
+    """``accounts-service`` → ``accounts``: its package, its schema and its worker's prefix."""
+    return service.removesuffix("-service")
+
+
+def planned(service: str, current: str | None) -> tuple[str, list[str]]:
+    """The head revision of a service's migrations and the revisions to apply from ``current``."""
+    script = ScriptDirectory.from_config(Config(str(REPO / service / "alembic.ini")))
+    head = script.get_current_head()
+    assert head is not None, f"{service} has no migrations"
+    try:
+        known = current is None or script.get_revision(current) is not None
+    except CommandError:
+        known = False
+    if not known:
+        raise StepFailed(
+            f"the database is at revision {current}, which this checkout's migrations do not "
+            "know (did a newer checkout migrate it? point DATABASE_URL at another database)"
+        )
+    pending = [rev.revision for rev in script.iterate_revisions(head, current or "base")]
+    return head, list(reversed(pending))
+
+
+async def current_revision(database_url: str, schema: str, timeout: float) -> str | None:
+    connection = await asyncpg.connect(database_url, timeout=timeout)
+    try:
+        return await connection.fetchval(  # type: ignore[no-any-return]
+            f'SELECT version_num FROM "{schema}".alembic_version'  # noqa: S608 - our schema name
+        )
+    except (asyncpg.UndefinedTableError, asyncpg.InvalidSchemaNameError):
+        return None
+    finally:
+        await connection.close()
+
+
+async def run_bounded(argv: list[str], cwd: Path, timeout: float, what: str) -> float:
+    """Run a command with its output captured; return its duration, or fail saying why."""
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        *argv, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        output, _ = await process.communicate()
+        raise StepFailed(
+            f"{what} did not finish within {timeout:.0f} s (is the server answering, are the "
+            f"credentials right? 'make preflight' checks both){_tail(output)}"
+        ) from None
+    if process.returncode != 0:
+        raise StepFailed(f"{what} failed (exit {process.returncode}){_tail(output)}")
+    return time.monotonic() - started
+
+
+def _tail(output: bytes, lines: int = 15) -> str:
+    text = output.decode(errors="replace").strip()
+    return ("; its last output:\n" + "\n".join(text.splitlines()[-lines:])) if text else ""
+
+
+async def migrate(service: str, database_url: str) -> None:
+    name = package_of(service)
+    migrate_timeout = float(os.environ.get("MIGRATE_TIMEOUT_SECONDS", "120"))
+    topology_timeout = float(os.environ.get("TOPOLOGY_TIMEOUT_SECONDS", "60"))
+    try:
+        current = await asyncio.wait_for(
+            current_revision(database_url, name, migrate_timeout), migrate_timeout
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+        raise StepFailed(f"cannot read the database's revision ({error or 'timed out'})") from None
+    head, pending = planned(service, current)
+    if not pending:
+        print(f"{name}: database at revision {head}, nothing to apply", flush=True)
+    else:
+        took = await run_bounded(
+            [str(BIN / "alembic"), "upgrade", "head"],
+            REPO / service,
+            migrate_timeout,
+            "alembic upgrade head",
+        )
+        print(
+            f"{name}: database upgraded from {current or 'empty'} to {head} "
+            f"(applied {', '.join(pending)}) in {took:.1f} s",
+            flush=True,
+        )
+    took = await run_bounded(
+        [str(BIN / f"{name}-worker"), "--declare-topology"],
+        REPO,
+        topology_timeout,
+        f"{name}-worker --declare-topology",
+    )
+    print(f"{name}: RabbitMQ exchange and queues declared in {took:.1f} s", flush=True)
+
+
+async def migrate_all(services: list[str], database_url: str) -> int:
+    results = await asyncio.gather(
+        *(migrate(service, database_url) for service in services), return_exceptions=True
+    )
+    failed = 0
+    for service, result in zip(services, results, strict=True):
+        if isinstance(result, StepFailed):
+            print(f"{package_of(service)}: {result}", file=sys.stderr, flush=True)
+            failed += 1
+        elif isinstance(result, BaseException):
+            raise result
+    return 1 if failed else 0
+
+
+def main() -> int:
+    services = sys.argv[1:]
+    if not services:
+        sys.exit("usage: migrate.py SERVICE_DIR...")
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    return asyncio.run(migrate_all(services, database_url))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
