@@ -1,4 +1,15 @@
-"""The one message shape every Taskboard integration event travels in."""
+"""The one message shape every Taskboard integration event travels in.
+
+What a consumer may rely on, and what not:
+
+- **At least once.** The same message (same ``message_id``) can arrive more than once: dedupe on
+  ``message_id`` in the same transaction as the effect.
+- **No order.** Two events of one aggregate can arrive in either order: producers relay their
+  outbox in pipelined batches, from several replicas at once. ``aggregate_version`` is the order:
+  keep, per field you project, the version of the event that last set it, and let an event
+  change a field only when it is newer for that field (an event that does not carry the field,
+  such as ``ProjectArchived`` for a name, says nothing about it). A deletion is final.
+"""
 
 from __future__ import annotations
 

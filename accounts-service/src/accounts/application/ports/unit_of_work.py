@@ -10,11 +10,9 @@ from accounts.domain.events import DomainEvent
 
 
 class UnitOfWork(abc.ABC):
-    """Everything done between entering and ``commit()`` lands together or not at all.
-
-    On commit, the events raised by the aggregates it handed out are stored with them
-    (the outbox), so a change and its integration event can never part.
-    """
+    """Everything done between entering and ``commit()`` lands together or not at all: the
+    users it handed out and the events they raised (stored as the outbox), so a change and its
+    integration event can never part. Two registrations of one address race to one winner."""
 
     users: UserRepository
 
@@ -30,15 +28,7 @@ class UnitOfWork(abc.ABC):
         await self.rollback()
 
     async def commit(self) -> None:
-        events = self._collect_events()
-        await self._commit(events)
-
-    def _collect_events(self) -> list[DomainEvent]:
-        events: list[DomainEvent] = []
-        for user in self.users.seen:
-            events.extend(user.events)
-            user.events.clear()
-        return events
+        await self._commit(self.users.take_events())
 
     @abc.abstractmethod
     async def _commit(self, events: list[DomainEvent]) -> None:

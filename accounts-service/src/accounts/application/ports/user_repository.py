@@ -4,6 +4,7 @@ import abc
 from uuid import UUID
 
 from accounts.domain.email_address import EmailAddress
+from accounts.domain.events import DomainEvent
 from accounts.domain.user import User
 
 
@@ -12,6 +13,13 @@ class UserRepository(abc.ABC):
 
     def __init__(self) -> None:
         self.seen: set[User] = set()
+
+    def take_events(self) -> list[DomainEvent]:
+        """The events the users handed out have raised (each one's in order); taken once."""
+        events = [event for user in self.seen for event in user.events]
+        for user in self.seen:
+            user.events.clear()
+        return events
 
     def add(self, user: User) -> None:
         self._add(user)

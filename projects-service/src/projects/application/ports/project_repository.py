@@ -3,6 +3,7 @@
 import abc
 from uuid import UUID
 
+from projects.domain.events import DomainEvent
 from projects.domain.project import Project
 
 
@@ -13,6 +14,13 @@ class ProjectRepository(abc.ABC):
 
     def __init__(self) -> None:
         self.seen: set[Project] = set()
+
+    def take_events(self) -> list[DomainEvent]:
+        """The events the projects handed out have raised (each one's in order); taken once."""
+        events = [event for project in self.seen for event in project.events]
+        for project in self.seen:
+            project.events.clear()
+        return events
 
     def add(self, project: Project) -> None:
         self._add(project)

@@ -12,8 +12,9 @@ from projects.domain.events import DomainEvent
 class UnitOfWork(abc.ABC):
     """Everything done between entering and ``commit()`` lands together or not at all.
 
-    On commit, the events raised by the aggregates it handed out are stored with them
-    (the outbox), so a change and its integration event can never part.
+    On commit, the events raised by the projects it handed out are stored with them (the
+    outbox), so a change and its integration event can never part. A project loaded for change
+    stays locked against other writers until the unit of work ends, committed or not.
     """
 
     projects: ProjectRepository
@@ -30,15 +31,7 @@ class UnitOfWork(abc.ABC):
         await self.rollback()
 
     async def commit(self) -> None:
-        events = self._collect_events()
-        await self._commit(events)
-
-    def _collect_events(self) -> list[DomainEvent]:
-        events: list[DomainEvent] = []
-        for project in self.projects.seen:
-            events.extend(project.events)
-            project.events.clear()
-        return events
+        await self._commit(self.projects.take_events())
 
     @abc.abstractmethod
     async def _commit(self, events: list[DomainEvent]) -> None:
