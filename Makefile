@@ -128,26 +128,48 @@ COMPOSE_JWT_KEY := .secrets/jwt-dev-private.pem
 check-docker: ## check that the Docker CLI, Docker Compose and a Docker daemon are there (make up runs it first)
 	@$(SHELL) scripts/check_docker.sh
 
+# The Compose there is: the `docker compose` plugin (v2), else the standalone docker-compose
+# (Debian's 1.29, which knows no top-level `name:`, hence the project name from the environment).
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+COMPOSE_PROJECT_NAME ?= taskboard
+export COMPOSE_PROJECT_NAME
+# where docker-compose.yml publishes the gateway (its only published port)
+TASKBOARD_GATEWAY_PORT ?= 8000
+export TASKBOARD_GATEWAY_PORT
+
 .PHONY: up
-up: check-docker ## build and start the whole stack in Docker (gateway :8000), wait until it is healthy
+up: check-docker ## build and start the whole stack in Docker (gateway 127.0.0.1:8000), wait until it is healthy
 	@test -f $(COMPOSE_JWT_KEY) || $(BIN)/accounts-dev-key $(COMPOSE_JWT_KEY)
 	chmod 700 .secrets && chmod 644 $(COMPOSE_JWT_KEY)
-	docker compose up --build -d
+	$(COMPOSE) up --build -d
 	@echo "waiting for the gateway to report the whole stack healthy..."
 	@for i in $$(seq 1 90); do \
-	  if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)" 2>/dev/null; then \
-	    echo "up: gateway http://localhost:8000 (docs http://localhost:8000/api/docs, health /health)"; \
-	    echo "    accounts-service http://localhost:8001, projects-service http://localhost:8002"; \
-	    echo "    logs: docker compose logs -f; stop: make down"; \
+	  if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$(TASKBOARD_GATEWAY_PORT)/health', timeout=2)" 2>/dev/null; then \
+	    echo "up: gateway http://localhost:$(TASKBOARD_GATEWAY_PORT) (docs /api/docs, health /health)"; \
+	    echo "    logs: $(COMPOSE) logs -f; stop: make down"; \
 	    exit 0; \
 	  fi; sleep 2; \
 	done; \
-	echo "the stack did not become healthy in 180 s; see 'docker compose ps' and 'docker compose logs'" >&2; \
-	docker compose ps >&2; exit 1
+	echo "the stack did not become healthy in 180 s; see '$(COMPOSE) ps' and '$(COMPOSE) logs'" >&2; \
+	$(COMPOSE) ps >&2; exit 1
 
 .PHONY: down
 down: ## stop and remove the Docker stack (the database volume is kept; add -v by hand to drop it)
-	docker compose down
+	$(COMPOSE) down
+
+.PHONY: wheelhouse
+wheelhouse: ## download every wheel the images install into docker/wheelhouse/: image builds then need no network
+	@docker/wheelhouse.sh
+
+.PHONY: wheelhouse-clean
+wheelhouse-clean: ## empty docker/wheelhouse/ (image builds install from the package index again)
+	@docker/wheelhouse.sh clean
+
+.PHONY: standins
+standins: ## build the stand-in base images from Debian packages and print the variables that select them
+	@echo "TASKBOARD_PYTHON_IMAGE=$$(docker/standins/build.sh python)"
+	@echo "TASKBOARD_POSTGRES_IMAGE=$$(docker/standins/build.sh postgres)"
+	@echo "TASKBOARD_RABBITMQ_IMAGE=$$(docker/standins/build.sh rabbitmq)"
 
 # ---- benchmark (issue 6): wrk from Debian's packages drives the load, nginx is the yardstick
 BENCH_TOOLS := wrk nginx

@@ -98,11 +98,34 @@ WORKSPACE_PACKAGES = {
 # --- docker-compose.yml -----------------------------------------------------------------------
 
 
+# `${NAME:-default}`: how docker-compose.yml makes base images, tags and the published address
+# configurable. Compose substitutes them before anything else; these checks read the defaults.
+COMPOSE_VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}")
+
+
 @cache
 def compose() -> dict[str, Any]:
-    document = yaml.safe_load(COMPOSE_FILE.read_text())
+    """docker-compose.yml as a user's `make up` sees it: every variable at its default."""
+    document = yaml.safe_load(compose_defaults(COMPOSE_FILE.read_text()))
     assert isinstance(document, dict)
     return document
+
+
+def compose_defaults(text: str) -> str:
+    """The file with each `${NAME:-default}` replaced by its default; any other `$` is refused."""
+    substituted = COMPOSE_VARIABLE.sub(lambda m: m.group(2), text)
+    code = "\n".join(line.split("#", 1)[0] for line in substituted.splitlines())
+    assert "$" not in code, "docker-compose.yml: a variable without a default (${NAME:-default})"
+    return substituted
+
+
+@cache
+def compose_variables() -> dict[str, str]:
+    """Variable name -> its default, for every `${NAME:-default}` docker-compose.yml uses."""
+    found: dict[str, str] = {}
+    for name, default in COMPOSE_VARIABLE.findall(COMPOSE_FILE.read_text()):
+        assert found.setdefault(name, default) == default, f"{name} has two defaults"
+    return found
 
 
 def compose_service(name: str) -> dict[str, Any]:
@@ -128,13 +151,15 @@ def depends_on(name: str) -> dict[str, str]:
     return {dep: spec.get("condition", "service_started") for dep, spec in deps.items()}
 
 
-def published_ports(name: str) -> list[tuple[int, int]]:
-    """(host, container) pairs of a service's `ports` in short "HOST:CONTAINER" syntax."""
-    pairs = []
+def published_ports(name: str) -> list[tuple[str, int, int]]:
+    """(host address, host port, container port) of a service's `ports` in the short syntax
+    "[ADDRESS:]HOST:CONTAINER" (no address: every interface, "0.0.0.0")."""
+    found = []
     for entry in compose_service(name).get("ports", []):
-        host, _, container = str(entry).rpartition(":")
-        pairs.append((int(host), int(container)))
-    return pairs
+        parts = str(entry).split(":")
+        address = parts[0] if len(parts) == 3 else "0.0.0.0"  # noqa: S104 - what compose means
+        found.append((address, int(parts[-2]), int(parts[-1])))
+    return found
 
 
 def secret_target(secret: str | dict[str, Any]) -> str:
@@ -227,7 +252,8 @@ class Stage:
 
 @cache
 def dockerfile(path: Path) -> tuple[Stage, ...]:
-    """Instructions grouped by stage; continuation lines joined, comments dropped."""
+    """Instructions grouped by stage; continuation lines joined, comments dropped. The ARGs
+    before the first FROM are in `global_args`."""
     logical: list[tuple[int, str]] = []
     buffer, start = "", 0
     for number, raw in enumerate(path.read_text().splitlines(), start=1):
@@ -251,11 +277,29 @@ def dockerfile(path: Path) -> tuple[Stage, ...]:
             words = instruction.args.split()
             name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
             stages.append(Stage(words[0], name, ()))
+        elif not stages and instruction.keyword == "ARG":
+            continue  # a global build argument (global_args), usable in FROM lines
         else:
             assert stages, f"{path}:{number}: instruction before FROM"
             last = stages[-1]
             stages[-1] = Stage(last.base, last.name, (*last.instructions, instruction))
     return tuple(stages)
+
+
+@cache
+def global_args(path: Path) -> dict[str, str | None]:
+    """The ARGs declared before a Dockerfile's first FROM, with their defaults (None: none)."""
+    found: dict[str, str | None] = {}
+    for raw in path.read_text().splitlines():
+        words = raw.split(maxsplit=1)
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0].upper() == "FROM":
+            break
+        if words[0].upper() == "ARG":
+            name, equals, default = words[1].strip().partition("=")
+            found[name] = default if equals else None
+    return found
 
 
 def final_stage(service: Service) -> Stage:

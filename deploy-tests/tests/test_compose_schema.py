@@ -6,10 +6,20 @@ import re
 from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft7Validator
 
 from .conftest import unavailable
-from .stack import COMPOSE_SCHEMA, REPO, SERVICES, compose, compose_service
+from .stack import (
+    COMPOSE_FILE,
+    COMPOSE_SCHEMA,
+    REPO,
+    SERVICES,
+    compose,
+    compose_service,
+    compose_variables,
+    global_args,
+)
 
 EXPECTED_SERVICES = {
     "postgres",
@@ -32,8 +42,28 @@ def validator() -> Draft7Validator:
 
 
 def test_compose_file_validates_against_the_compose_spec(validator: Draft7Validator) -> None:
-    errors = sorted(validator.iter_errors(compose()), key=lambda e: list(e.path))
-    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+    # as written (variables unsubstituted) and as Compose reads it with the defaults
+    raw = yaml.safe_load(COMPOSE_FILE.read_text())
+    for document in (raw, compose()):
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+        assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_docker_compose_1_29_can_read_it_too() -> None:
+    """docker-compose 1.29 (Debian's) refuses a top-level `name`; Compose v2 accepts the file
+    without it. `make up` names the project with COMPOSE_PROJECT_NAME instead."""
+    assert "name" not in yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def test_base_images_are_variables_defaulting_to_the_official_images() -> None:
+    assert compose_variables()["TASKBOARD_POSTGRES_IMAGE"] == "postgres:16"
+    assert compose_variables()["TASKBOARD_RABBITMQ_IMAGE"] == "rabbitmq:3.13-management"
+    python = compose_variables()["TASKBOARD_PYTHON_IMAGE"]
+    for service in SERVICES:
+        assert global_args(service.dockerfile) == {"PYTHON_IMAGE": python}, service.dockerfile
+    raw = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+    assert raw["postgres"]["image"] == "${TASKBOARD_POSTGRES_IMAGE:-postgres:16}"
+    assert raw["rabbitmq"]["image"] == "${TASKBOARD_RABBITMQ_IMAGE:-rabbitmq:3.13-management}"
 
 
 @pytest.mark.parametrize(
@@ -75,7 +105,11 @@ def test_our_images_are_built_from_their_own_dockerfile_in_the_repository_root_c
     for service in SERVICES:
         for name in service.compose_names():
             build = compose_service(name)["build"]
-            assert build == {"context": ".", "dockerfile": f"{service.name}/Dockerfile"}, name
+            assert build == {
+                "context": ".",
+                "dockerfile": f"{service.name}/Dockerfile",
+                "args": {"PYTHON_IMAGE": "python:3.11-slim"},
+            }, name
             assert compose_service(name)["image"] == f"taskboard/{service.name}:dev", name
 
 
@@ -84,7 +118,12 @@ def test_deployment_files_name_no_registry_or_cdn_host() -> None:
         REPO / "docker-compose.yml",
         REPO / ".dockerignore",
         *(service.dockerfile for service in SERVICES),
-        *sorted((REPO / "docker").rglob("*.*")),
+        *sorted(
+            path
+            for path in (REPO / "docker").rglob("*")
+            if path.is_file() and path.parent != REPO / "docker" / "wheelhouse"
+        ),
+        REPO / "docker" / "wheelhouse" / "README.md",
     ]
     hostname = re.compile(r"\b(?:[a-z0-9-]+\.)+(?:io|com|org|net|dev|cloud)\b", re.IGNORECASE)
     for path in files:

@@ -1,8 +1,10 @@
 """(e) Each image installs its service's committed lock with hashes, then only `contracts`, the
 `chassis` (for the services built on it) and the service itself, from nothing but their own
-folders; it runs as a non-root user."""
+folders (and the build tools' lock and the optional wheelhouse in docker/); it runs as a
+non-root user."""
 
 import re
+import tomllib
 
 import pytest
 
@@ -11,14 +13,23 @@ from .stack import (
     SERVICES,
     WORKSPACE_PACKAGES,
     Service,
+    Stage,
     dockerfile,
     final_stage,
+    global_args,
     lock_requirements,
     normalise,
     run_commands,
 )
 
 BASE_IMAGE = "python:3.11-slim"
+BUILD_LOCK = "docker/build-requirements.lock"
+WHEELHOUSE = "/wheelhouse"
+# What each RUN that installs packages starts with: wheels in the wheelhouse -> only from there.
+WHEELHOUSE_SWITCH = (
+    f"if ls {WHEELHOUSE}/*.whl >/dev/null 2>&1; "
+    f"then set -- --no-index --find-links {WHEELHOUSE}; fi"
+)
 OTHER_FOLDERS = {
     "accounts-service",
     "projects-service",
@@ -40,18 +51,57 @@ def uv_pip_installs(service: Service) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
-def test_every_stage_starts_from_python_slim_by_name(service: Service) -> None:
+def test_every_stage_starts_from_the_python_image_argument(service: Service) -> None:
+    """A build argument, so a stand-in can replace the official image; python:3.11-slim unless
+    one is given."""
     stages = dockerfile(service.dockerfile)
-    assert [stage.base for stage in stages] == [BASE_IMAGE] * len(stages)
+    assert [stage.base for stage in stages] == ["${PYTHON_IMAGE}"] * len(stages)
+    assert global_args(service.dockerfile) == {"PYTHON_IMAGE": BASE_IMAGE}
     assert final_stage(service).name != builder(service).name
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
-def test_uv_comes_from_pip_at_a_pinned_version(service: Service) -> None:
+def test_the_build_tools_come_from_pip_and_their_hash_pinned_lock(service: Service) -> None:
     pip = [c for c in run_commands(builder(service)) if c[:2] == ["pip", "install"]]
     assert len(pip) == 1
-    assert re.fullmatch(r"uv==\d+\.\d+\.\d+", pip[0][-1])
     assert "--no-cache-dir" in pip[0]
+    assert "--require-hashes" in pip[0]
+    assert pip[0][pip[0].index("-r") + 1] == BUILD_LOCK
+    assert [BUILD_LOCK] in [sources for sources, _ in builder(service).copies()]
+
+
+def test_the_build_tools_lock_pins_uv_and_the_build_backend_with_hashes() -> None:
+    locked = lock_requirements(REPO / BUILD_LOCK)
+    assert {"uv", "hatchling"} <= set(locked)
+    assert all(hashes for hashes in locked.values()), [n for n, h in locked.items() if not h]
+    text = (REPO / BUILD_LOCK).read_text()
+    assert re.search(r"^uv==\d+\.\d+\.\d+ ", text, re.MULTILINE)
+    assert "://" not in text
+    for member in ("contracts", *(s.name for s in SERVICES)):
+        backend = tomllib.loads((REPO / member / "pyproject.toml").read_text())["build-system"]
+        assert backend["requires"] == ["hatchling>=1.25"], member
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_every_install_takes_the_wheelhouse_when_there_is_one(service: Service) -> None:
+    """Hermetic builds: with wheels in docker/wheelhouse/, every pip and uv install in the image
+    gets --no-index --find-links /wheelhouse (no network needed); without, the package index."""
+    stage = builder(service)
+    copies = {tuple(sources): destination for sources, destination in stage.copies()}
+    assert copies[("docker/wheelhouse/",)] == f"{WHEELHOUSE}/"
+    installs = [i for i in stage.all("RUN") if re.search(r"\b(pip|uv pip) install\b", i.args)]
+    assert len(installs) == 2
+    for instruction in installs:
+        assert instruction.args.startswith(WHEELHOUSE_SWITCH + " && "), instruction.args
+        for command in run_commands(Stage(stage.base, stage.name, (instruction,)))[1:]:
+            if command[:2] == ["pip", "install"] or command[:3] == ["uv", "pip", "install"]:
+                assert "$@" in command, command
+
+
+def test_the_wheelhouse_folder_is_committed_empty() -> None:
+    folder = REPO / "docker" / "wheelhouse"
+    assert (folder / "README.md").is_file()
+    assert (folder / ".gitignore").read_text().split() == ["*", "!.gitignore", "!README.md"]
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
@@ -63,10 +113,13 @@ def test_third_party_packages_come_only_from_the_hash_pinned_lock(service: Servi
     assert "--require-hashes" in from_lock
     assert from_lock[from_lock.index("-r") + 1] == lock
     assert [lock] in [sources for sources, _ in builder(service).copies()]
-    # then the workspace packages, without their dependencies, as real (non-editable) installs
+    # then the workspace packages, without their dependencies, as real (non-editable) installs,
+    # built by the hash-pinned build backend
     assert "--no-deps" in own
+    assert "--no-sources" in own
+    assert own[own.index("--build-constraints") + 1] == BUILD_LOCK
     assert not {"-e", "--editable"} & set(own)
-    assert [arg for arg in own if not arg.startswith("-")][3:] == [
+    assert [arg for arg in own if arg.startswith("./")] == [
         *(f"./{package}" for package in service.shared_packages),
         f"./{service.name}",
     ]
@@ -98,6 +151,8 @@ def test_only_the_service_and_its_shared_packages_are_copied_in(service: Service
     ]
     assert sources
     for source in sources:
+        if source in ("docker/wheelhouse/", BUILD_LOCK):
+            continue
         top = source.strip("/").split("/")[0]
         allowed = (service.name, *service.shared_packages)
         assert top in allowed, f"{service.dockerfile} copies {source}"

@@ -43,13 +43,26 @@ def test_up_checks_docker_first_then_builds_and_starts_the_stack() -> None:
     prerequisites, recipe = rule("up")
     assert prerequisites == ["check-docker"]  # nothing may change before the check passes
     assert rule("check-docker")[1] == ["@$(SHELL) scripts/check_docker.sh"]
-    assert "docker compose up --build -d" in recipe
+    assert "$(COMPOSE) up --build -d" in recipe
     key = compose()["secrets"]["jwt_private_key"]["file"].removeprefix("./")
     assert variable("COMPOSE_JWT_KEY") == [key]
 
 
 def test_down_stops_the_stack() -> None:
-    assert rule("down")[1] == ["docker compose down"]
+    assert rule("down")[1] == ["$(COMPOSE) down"]
+
+
+def test_up_uses_whichever_compose_there_is() -> None:
+    """The plugin (v2) when `docker compose` answers, else Debian's docker-compose 1.29; the
+    project is named from the environment (1.29 reads no top-level `name:`)."""
+    chosen = re.search(r"^COMPOSE \?= (.*)$", MAKEFILE, re.MULTILINE)
+    assert chosen
+    assert chosen.group(1) == (
+        "$(shell docker compose version >/dev/null 2>&1"
+        ' && echo "docker compose" || echo docker-compose)'
+    )
+    assert re.search(r"^COMPOSE_PROJECT_NAME \?= taskboard$", MAKEFILE, re.MULTILINE)
+    assert re.search(r"^export COMPOSE_PROJECT_NAME$", MAKEFILE, re.MULTILINE)
 
 
 def test_lint_runs_hadolint_on_every_dockerfile() -> None:

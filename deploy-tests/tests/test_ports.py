@@ -16,6 +16,7 @@ from .stack import (
     SERVICES,
     Service,
     compose_service,
+    compose_variables,
     environment,
     final_stage,
     healthcheck_urls,
@@ -58,13 +59,24 @@ def test_the_image_exposes_and_listens_on_the_services_port(service: Service) ->
     assert listens == PORTS[service.name]
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
-def test_compose_publishes_the_same_port(service: Service) -> None:
-    assert published_ports(service.name) == [(PORTS[service.name], PORTS[service.name])]
+def test_compose_publishes_only_the_gateway_on_the_loopback_interface_by_default() -> None:
+    """The gateway is the one public origin; its address and port are variables (a test stack
+    beside `make run` takes another port), 127.0.0.1:8000 unless given."""
+    port = PORTS[GATEWAY.name]
+    assert published_ports(GATEWAY.name) == [("127.0.0.1", port, port)]
+    assert compose_variables()["TASKBOARD_GATEWAY_ADDRESS"] == "127.0.0.1"
+    assert compose_variables()["TASKBOARD_GATEWAY_PORT"] == str(port)
 
 
 def test_nothing_else_is_published() -> None:
-    for name in ("postgres", "rabbitmq", "accounts-migrate", "projects-migrate"):
+    for name in (
+        "postgres",
+        "rabbitmq",
+        "accounts-migrate",
+        "projects-migrate",
+        "accounts-service",
+        "projects-service",
+    ):
         assert not compose_service(name).get("ports"), f"{name} publishes a port"
 
 
