@@ -66,7 +66,7 @@ format: ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 .PHONY: test
-test: ## run each suite in turn (contracts accounts-service projects-service gateway bench tests-e2e deploy-tests): unit, integration and contract (real PostgreSQL/RabbitMQ), e2e, deploy checks
+test: ## run each suite in turn (contracts chassis accounts-service projects-service gateway bench tests-e2e deploy-tests): unit, integration and contract (real PostgreSQL/RabbitMQ), e2e, deploy checks
 	@status=0; for suite in $(TEST_SUITES); do \
 	  [ -d $$suite/tests ] || continue; \
 	  echo "== $$suite"; \
