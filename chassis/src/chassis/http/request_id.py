@@ -1,7 +1,9 @@
-"""Every request gets an X-Request-ID (the caller's if it sent a sane one), echoed back and used
-as the correlation id of the events it causes."""
+"""Every request gets an X-Request-ID (the caller's if it sent a sane one), echoed back, used as
+the correlation id of the events it causes, and written in the request's one access line."""
 
+import logging
 import re
+import time
 from uuid import uuid4
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -10,6 +12,7 @@ from chassis.correlation import correlation_id
 
 HEADER = b"x-request-id"
 _ACCEPTABLE = re.compile(rb"^[A-Za-z0-9._:-]{1,100}$")
+access_log = logging.getLogger("chassis.access")
 
 
 class RequestIdMiddleware:
@@ -22,9 +25,13 @@ class RequestIdMiddleware:
             return
         given = dict(scope["headers"]).get(HEADER, b"")
         request_id = given if _ACCEPTABLE.match(given) else str(uuid4()).encode()
+        started = time.perf_counter()
+        status = 500  # unless a response starts
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message["headers"] = [*message.get("headers", []), (HEADER, request_id)]
             await send(message)
 
@@ -33,3 +40,11 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             correlation_id.reset(token)
+            access_log.info(
+                '"%s %s" %d %.1fms request_id=%s',
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                request_id.decode(),
+            )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,9 @@ class OutboxRelay:
                 ) from errors[0]
             if rows:  # an empty claim says nothing about the broker
                 self._backoff = 0.0
+                logger.info(
+                    "relayed %d messages (%s)", len(rows), _types(row.message_type for row in rows)
+                )
         except Exception as error:  # noqa: BLE001 - the claiming loop raises it and backs off
             if claimed.done():
                 self._failure = error
@@ -237,3 +241,9 @@ def _claim_query(outbox: Table, batch_size: int) -> Select[Any]:
 def _update_by_ids(outbox: Table) -> Update:
     # The ids as one array parameter: expanding a batch of them into IN (...) costs CPU.
     return update(outbox).where(outbox.c.message_id == any_(bindparam("ids", type_=ARRAY(Uuid))))
+
+
+def _types(names: Iterable[str]) -> str:
+    """``3 ProjectCreated, 1 ProjectRenamed``: what a batch held, for its log line."""
+    counts = Counter(names)
+    return ", ".join(f"{count} {name}" for name, count in counts.most_common())

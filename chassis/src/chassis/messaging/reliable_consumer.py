@@ -97,17 +97,25 @@ class ReliableConsumer:
         attempt = self.queue.failed_attempts(message.headers) + 1
         try:
             envelope = self.parse(message.body)
-            await self._apply_waiting_out_outages(envelope)
+            applied = await self._apply_waiting_out_outages(envelope)
         except Exception as error:  # noqa: BLE001 - every failure is retried, then dead-lettered
             await self._settle_failure(message, error, attempt=attempt)
             return
         await message.ack()
+        logger.info(
+            "%s: %s %s %s (attempt %d)",
+            self.name,
+            envelope.type,
+            envelope.message_id,
+            "processed" if applied else "duplicate",
+            attempt,
+        )
 
-    async def _apply_waiting_out_outages(self, envelope: Envelope[Any]) -> None:
+    async def _apply_waiting_out_outages(self, envelope: Envelope[Any]) -> bool:
         pause, waited = self._outage.first_pause, 0.0
         while True:
             try:
-                await self._apply(envelope)
+                return await self._apply(envelope)
             except Exception as error:
                 if not database_unavailable(error) or waited >= self._outage.patience:
                     raise
@@ -122,22 +130,23 @@ class ReliableConsumer:
                 await asyncio.sleep(pause)
                 waited += pause
                 pause = min(pause * 2, self._outage.max_pause)
-            else:
-                return
 
-    async def _apply(self, envelope: Envelope[Any]) -> None:
+    async def _apply(self, envelope: Envelope[Any]) -> bool:
+        """Apply the effect once; False when the inbox shows it was applied before."""
         # The events the effect raises are correlated to the message that caused them.
         token = correlation_id.set(str(envelope.message_id))
         try:
             async with self._engine.begin() as connection:
-                if await first_delivery(
+                first = await first_delivery(
                     connection,
                     self._inbox,
                     consumer=self.name,
                     message_id=envelope.message_id,
                     message_type=envelope.type,
-                ):
+                )
+                if first:
                     await self._handle(envelope, connection)
+                return first
         finally:
             correlation_id.reset(token)
 
