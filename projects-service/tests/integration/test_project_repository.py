@@ -38,7 +38,7 @@ async def test_a_project_with_its_tasks_round_trips(container: Container) -> Non
         None,
         None,
     )
-    assert [(t.number, t.name, t.completed_at) for t in loaded.tasks] == [
+    assert [(t.number, t.name, t.completed_at) for t in loaded.tasks_at_hand] == [
         (1, TaskName("Sign up!"), now)
     ]
     assert (loaded.number_of_tasks, loaded.incomplete_tasks_count) == (3, 2)
@@ -64,8 +64,8 @@ async def test_changes_to_a_loaded_project_and_its_tasks_are_saved(container: Co
     assert again is not None
     assert third is not None
     assert again.name.value == "Renamed garden"
-    assert [(t.number, t.is_completed) for t in again.tasks] == [(1, True)]
-    assert [(t.number, t.name.value, t.is_completed) for t in third.tasks] == [
+    assert [(t.number, t.is_completed) for t in again.tasks_at_hand] == [(1, True)]
+    assert [(t.number, t.name.value, t.is_completed) for t in third.tasks_at_hand] == [
         (3, "Third task", False)
     ]
     assert (again.number_of_tasks, again.incomplete_tasks_count) == (3, 2)
@@ -87,7 +87,7 @@ async def test_a_project_is_loaded_without_its_tasks_unless_one_is_asked_for(
         missing = await uow.projects.get(project.id, task_number=99)
 
     assert missing is not None
-    assert (bare.tasks, missing.tasks) == ((), ())
+    assert (bare.tasks_at_hand, missing.tasks_at_hand) == ((), ())
     assert (bare.number_of_tasks, bare.incomplete_tasks_count) == (3, 3)
 
 
@@ -115,4 +115,4 @@ async def test_leaving_without_commit_saves_nothing(container: Container) -> Non
     async with container.uow() as uow:
         again = await uow.projects.get(project.id)
     assert again is not None
-    assert (again.tasks, again.version) == ((), 1)
+    assert (again.tasks_at_hand, again.version) == ((), 1)

@@ -79,11 +79,11 @@ class FakeProjectReadModel(ProjectReadModel):
 
     async def list_tasks(self, owner_id: UUID, project_id: UUID) -> list[TaskView] | None:
         project = self._find(owner_id, project_id)
-        return None if project is None else [TaskView.of(t) for t in project.tasks]
+        return None if project is None else [TaskView.of(t) for t in project.tasks_at_hand]
 
     async def get_task(self, owner_id: UUID, project_id: UUID, number: int) -> TaskView | None:
         project = self._find(owner_id, project_id)
-        tasks = [] if project is None else [t for t in project.tasks if t.number == number]
+        tasks = [] if project is None else [t for t in project.tasks_at_hand if t.number == number]
         return TaskView.of(tasks[0]) if tasks else None
 
     async def project_exists(self, owner_id: UUID, project_id: UUID) -> bool:

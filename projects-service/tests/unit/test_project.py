@@ -39,7 +39,7 @@ def test_creating_raises_project_created_at_version_1() -> None:
         owner_id=owner, name=ProjectName("Garden"), maximum_number_of_incomplete_tasks=3, now=T0
     )
 
-    assert (project.version, project.created_at, project.tasks) == (1, T0, ())
+    assert (project.version, project.created_at, project.tasks_at_hand) == (1, T0, ())
     assert not project.archived
     assert not project.deleted
     [event] = project.events
@@ -100,7 +100,7 @@ def test_tasks_are_numbered_1_2_3_in_order_of_addition() -> None:
     added = [project.add_task(TaskName(f"Task {n}")) for n in range(3)]
 
     assert [task.number for task in added] == [1, 2, 3]
-    assert project.tasks == tuple(added)
+    assert project.tasks_at_hand == tuple(added)
     assert all(not task.is_completed for task in added)
 
 
@@ -123,7 +123,7 @@ def test_adding_a_task_is_refused_when_the_limit_is_reached() -> None:
 
     with pytest.raises(MaxIncompleteTasksNumberIsReachedError, match="at most 2"):
         project.add_task(TaskName("One too many"))
-    assert len(project.tasks) == 2
+    assert len(project.tasks_at_hand) == 2
     assert project.next_task_number == 3
 
 
@@ -360,7 +360,7 @@ def test_the_tasks_of_an_archived_project_cannot_change() -> None:
         project.complete_task(1)
     with pytest.raises(ProjectArchivedError):
         project.incomplete_task(1)
-    assert len(project.tasks) == 1
+    assert len(project.tasks_at_hand) == 1
     assert project.task(1).is_completed
 
 

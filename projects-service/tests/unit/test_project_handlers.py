@@ -78,7 +78,7 @@ async def test_create_starter_project_stores_my_first_project() -> None:
 
     assert project is not None
     assert uow.projects.projects[project.id].name.value == "My first project"
-    assert len(project.tasks) == 3
+    assert len(project.tasks_at_hand) == 3
     assert [type(e) for e in uow.published] == [ProjectCreated]
 
 
@@ -100,7 +100,7 @@ async def test_a_deleted_starter_project_is_not_created_again() -> None:
     uow = FakeUnitOfWork()
     first = await create_starter_project(CreateStarterProject(owner), uow)
     assert first is not None
-    for task in first.tasks:
+    for task in first.tasks_at_hand:
         first.complete_task(task.number)
     first.archive()
     first.delete()

@@ -15,7 +15,7 @@ def test_a_new_user_starts_with_my_first_project_and_three_tasks() -> None:
     assert project.owner_id == owner
     assert project.name.value == "My first project"
     assert project.maximum_number_of_incomplete_tasks is None
-    assert [(t.number, t.name.value, t.completed_at) for t in project.tasks] == [
+    assert [(t.number, t.name.value, t.completed_at) for t in project.tasks_at_hand] == [
         (1, "Sign up!", T0),
         (2, "Watch the tutorial", None),
         (3, "Start using our awesome app", None),

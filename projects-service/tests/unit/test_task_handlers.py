@@ -25,7 +25,7 @@ async def test_create_task_adds_the_next_number_and_commits() -> None:
     task = await create_task(CreateTask(project.owner_id, project.id, "Water plants"), uow)
 
     assert (task.number, task.name.value, task.completed_at) == (3, "Water plants", None)
-    assert project.tasks[-1] is task
+    assert project.tasks_at_hand[-1] is task
     assert uow.committed == 1
     assert uow.published == []  # task changes have no integration event
 
@@ -35,7 +35,7 @@ async def test_create_task_refuses_a_bad_name() -> None:
     uow = FakeUnitOfWork([project])
     with pytest.raises(InvalidTaskNameError):
         await create_task(CreateTask(project.owner_id, project.id, "no"), uow)
-    assert (project.tasks, uow.committed) == ((), 0)
+    assert (project.tasks_at_hand, uow.committed) == ((), 0)
 
 
 async def test_create_task_at_the_limit_is_refused() -> None:
@@ -107,7 +107,7 @@ async def test_another_users_project_is_not_found_for_every_task_command() -> No
     for command in commands:
         with pytest.raises(ProjectNotFoundError):
             await command
-    assert [t.is_completed for t in project.tasks] == [True, False]
+    assert [t.is_completed for t in project.tasks_at_hand] == [True, False]
     assert uow.committed == 0
 
 

@@ -28,8 +28,16 @@ class EmailAddress:
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def key(self) -> str:
+        """What makes two addresses the same one: the address in lower case. This is the one
+        home of the rule "an address is taken whatever its letter case": ``same_as`` compares
+        keys, the repository looks users up by key, and the unique index is on the key
+        (``lower(email)``; the address is ASCII, so SQL's ``lower`` agrees with this one)."""
+        return self.value.lower()
+
     def same_as(self, other: EmailAddress) -> bool:
-        return self.value.casefold() == other.value.casefold()
+        return self.key == other.key
 
 
 def _normalise(raw: str) -> str:

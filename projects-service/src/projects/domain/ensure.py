@@ -44,7 +44,7 @@ def incomplete_tasks_are_within_the_limit(project: Project) -> None:
 
 
 def tasks_are_numbered_from_one(project: Project) -> None:
-    numbers = [task.number for task in project.tasks]
+    numbers = [task.number for task in project.tasks_at_hand]
     if numbers != list(range(1, len(numbers) + 1)):
         raise ValueError(f"Tasks of a new project are numbered 1, 2, 3…; got {numbers}.")
 

@@ -113,9 +113,10 @@ class Project:
     # -- reading ------------------------------------------------------------------------------
 
     @property
-    def tasks(self) -> tuple[Task, ...]:
-        """The tasks at hand: all of them on a project built here; on a loaded project, the
-        ones the repository was asked for."""
+    def tasks_at_hand(self) -> tuple[Task, ...]:
+        """The tasks this object holds — not necessarily all of the project's: all of them on a
+        project built here, but on a loaded project only the ones the repository was asked for
+        (a project can have thousands). Counts are ``number_of_tasks`` and friends."""
         return tuple(self._tasks)
 
     @property

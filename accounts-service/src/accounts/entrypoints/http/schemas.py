@@ -3,8 +3,23 @@
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from accounts.domain.email_address import MAX_LENGTH as EMAIL_MAX_LENGTH
+from accounts.domain.password import MAX_BYTES, MIN_BYTES
+
+# What the domain checks, said in the document (and so in generated clients); the domain's own
+# check stays the one that answers, with its own problem type. Surrounding whitespace is trimmed.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_SCHEMA: JsonDict = {
+    "format": "email",
+    "pattern": rf"^\s*{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_LABEL}\s*$",
+    "minLength": 3,
+}
+# Bytes are what bcrypt counts; a JSON Schema counts characters, so the document gives the
+# range in which every ASCII password fits, and the description the rule itself.
+PASSWORD_SCHEMA: JsonDict = {"minLength": MIN_BYTES, "maxLength": MAX_BYTES}
 
 
 class _Body(BaseModel):
@@ -12,14 +27,23 @@ class _Body(BaseModel):
 
 
 class RegisterUserBody(_Body):
-    email: str = Field(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])
+    email: str = Field(
+        max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"], json_schema_extra=EMAIL_SCHEMA
+    )
     password: str = Field(
-        max_length=300, description="8 to 72 bytes in UTF-8.", examples=["correct horse"]
+        max_length=300,
+        description=f"{MIN_BYTES} to {MAX_BYTES} bytes in UTF-8.",
+        examples=["correct horse"],
+        json_schema_extra=PASSWORD_SCHEMA,
     )
 
 
 class ChangeEmailBody(_Body):
-    email: str = Field(max_length=EMAIL_MAX_LENGTH, examples=["ada.lovelace@example.com"])
+    email: str = Field(
+        max_length=EMAIL_MAX_LENGTH,
+        examples=["ada.lovelace@example.com"],
+        json_schema_extra=EMAIL_SCHEMA,
+    )
 
 
 class UserOut(BaseModel):

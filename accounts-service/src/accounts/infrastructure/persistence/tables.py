@@ -29,6 +29,7 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+# Unique by EmailAddress.key (lower case): the database guards the rule against racing twins.
 USERS_EMAIL_UNIQUE = "uq_users_email_lower"
 Index(USERS_EMAIL_UNIQUE, func.lower(users.c.email), unique=True)
 

@@ -23,5 +23,5 @@ class SqlAlchemyUserRepository(UserRepository):
         return await self._session.get(User, user_id)
 
     async def _get_by_email(self, email: EmailAddress) -> User | None:
-        query = select(User).where(func.lower(users.c.email) == email.value.lower())
+        query = select(User).where(func.lower(users.c.email) == email.key)
         return (await self._session.scalars(query)).one_or_none()

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic.config import JsonDict
 
 from projects.application.ports import ProjectPage, ProjectView, TaskView
 from projects.entrypoints.http.dependencies import INT4_MAX
@@ -15,7 +16,14 @@ NAME_RULE = "4 to 32 characters once surrounding whitespace is trimmed."
 # Longer text is refused before it reaches the domain; the domain's rule is the real one.
 NAME_GUARD = 1000
 
-Name = Annotated[StrictStr, Field(max_length=NAME_GUARD, description=NAME_RULE)]
+# The domain's rule said in the document: no control characters, 4 to 32 once trimmed.
+_VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f]"
+_ANY = r"[^\x00-\x1f\x7f-\x9f]"
+NAME_SCHEMA: JsonDict = {"pattern": rf"^\s*{_VISIBLE}{_ANY}{{2,30}}{_VISIBLE}\s*$", "minLength": 4}
+Name = Annotated[
+    StrictStr,
+    Field(max_length=NAME_GUARD, description=NAME_RULE, json_schema_extra=NAME_SCHEMA),
+]
 Limit = Annotated[
     StrictInt,
     Field(ge=1, le=INT4_MAX, description="At most this many incomplete tasks; null: no limit."),

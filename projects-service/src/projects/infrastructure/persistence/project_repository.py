@@ -38,7 +38,7 @@ class SqlAlchemyProjectRepository(ProjectRepository):
         if project is None:
             return None
         if project in self.seen:  # loaded before in this unit of work: as it stands now
-            if task_number is None or any(t.number == task_number for t in project.tasks):
+            if task_number is None or any(t.number == task_number for t in project.tasks_at_hand):
                 return project
             raise RuntimeError(
                 f"Project {project_id} was loaded before in this unit of work without task "
