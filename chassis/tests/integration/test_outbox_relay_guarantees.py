@@ -6,6 +6,7 @@ decide what it confirms; the last test uses the real one."""
 import asyncio
 import contextlib
 import random
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,9 +41,11 @@ class FakeExchange:
         self.failing: set[str] = set()
         self.hanging: set[str] = set()
         self.down = False
+        self.refused_at: list[float] = []  # when each publish was refused while down
 
     async def publish(self, message: aio_pika.Message, routing_key: str, **_: Any) -> None:
         if self.down:  # as aiormq does on a closed channel: at once, a RuntimeError
+            self.refused_at.append(time.monotonic())
             raise RuntimeError("channel is closed")
         message_id = str(message.message_id)
         self.published.append(message_id)
@@ -220,22 +223,25 @@ async def test_the_relay_backs_off_while_the_broker_is_down_and_recovers_after(
 ) -> None:
     exchange = FakeExchange()
     exchange.down = True
-    ids = await add_rows(engine, outbox, 5)
+    ids = await add_rows(engine, outbox, 1)
 
     async with running(relay_for(engine, outbox, exchange, max_backoff=1.0)):
         await eventually(
-            lambda: state(engine, outbox),
-            until=lambda rows: all(attempts >= 2 for _, attempts in rows.values()),
-            what="attempts while the broker is down",
+            lambda: _refusals(exchange),
+            until=lambda n: n >= 4,
+            timeout=30,
+            what="four attempts while the broker is down",
         )
-        await asyncio.sleep(1.5)  # what the relay does meanwhile is the point here
-        tried = max(attempts for _, attempts in (await state(engine, outbox)).values())
         exchange.down = False
         await eventually(lambda: state(engine, outbox), until=all_sent(ids))
 
-    # Waits of 0.5 s, 1 s, 1 s between attempts, not dozens of tries in a tight loop.
-    assert tried <= 5
-    assert sorted(exchange.published) == sorted(ids)
+    # Waits of 0.5 s, 1 s, 1 s between attempts (a lower bound, whatever the machine's
+    # speed), not dozens of tries in a tight loop.
+    first, second, third, fourth = exchange.refused_at[:4]
+    assert second - first >= 0.45
+    assert third - second >= 0.95
+    assert fourth - third >= 0.95
+    assert exchange.published == ids
 
 
 async def test_rows_are_found_by_polling_when_no_wake_up_comes(
@@ -245,7 +251,8 @@ async def test_rows_are_found_by_polling_when_no_wake_up_comes(
     relay = relay_for(engine, outbox, exchange, poll_interval=0.2)
 
     async with running(relay):
-        await asyncio.sleep(0.1)  # the relay found nothing and waits; nobody wakes it
+        # The relay has looked, found nothing and waits; nobody wakes it.
+        await eventually(lambda: _claims(relay), until=lambda n: n >= 1, what="a first claim")
         ids = await add_rows(engine, outbox, 3)
         await eventually(lambda: state(engine, outbox), until=all_sent(ids), timeout=5)
 
@@ -297,6 +304,14 @@ async def test_the_relay_publishes_again_once_its_connection_is_back(
     assert not any(during[message_id][0] for message_id in after)  # none sent in the outage
     assert max(rows[message_id][1] for message_id in after) >= 2  # it did meet the outage
     assert arrived == set(before + after)  # a publish cut off by the close may arrive twice
+
+
+async def _refusals(exchange: FakeExchange) -> int:
+    return len(exchange.refused_at)
+
+
+async def _claims(relay: OutboxRelay) -> int:
+    return relay.claims
 
 
 async def _published(exchange: FakeExchange) -> int:

@@ -72,6 +72,7 @@ class OutboxRelay:
         self._batches: set[asyncio.Task[None]] = set()
         self._failure: Exception | None = None  # of a batch since the last claim
         self._backoff = 0.0  # grows while batches fail, back to 0 when one goes through
+        self.claims = 0  # claims made, empty ones included
 
     def wake(self) -> None:
         """Called when a commit added rows (LISTEN/NOTIFY): relay now, not at the next poll."""
@@ -115,6 +116,7 @@ class OutboxRelay:
         try:
             async with self._engine.begin() as connection:
                 rows = (await connection.execute(self._claim)).all()
+                self.claims += 1
                 if not claimed.done():
                     claimed.set_result(len(rows))
                 errors = await self._publish_and_mark(connection, rows) if rows else []
