@@ -27,6 +27,8 @@ from chassis.security.access_tokens import (
     PublicKeys,
 )
 from chassis.settings import ServiceSettings
+from chassis.telemetry.telemetry import Telemetry, process_telemetry
+from chassis.telemetry.trace_context import context_from, current_trace_context
 from chassis.worker import run_worker
 
 __all__ = [
@@ -47,10 +49,13 @@ __all__ = [
     "ReadPool",
     "ServiceContainer",
     "ServiceSettings",
+    "Telemetry",
     "build_platform",
     "configure_logging",
+    "context_from",
     "correlation_id",
     "current_correlation_id",
+    "current_trace_context",
     "current_user_id",
     "database_unavailable",
     "form_body",
@@ -59,6 +64,7 @@ __all__ = [
     "outbox_row",
     "problem",
     "problem_responses",
+    "process_telemetry",
     "run_migrations",
     "run_worker",
     "service_app",

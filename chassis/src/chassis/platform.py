@@ -22,6 +22,8 @@ from chassis.persistence.database import (
 from chassis.persistence.message_tables import MessageTables
 from chassis.persistence.read_pool import ReadPool
 from chassis.settings import ServiceSettings
+from chassis.telemetry.sql_spans import trace_statements
+from chassis.telemetry.telemetry import Telemetry, process_telemetry
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Platform:
     sessions: async_sessionmaker[AsyncSession]
     read_pool: ReadPool
     messaging: Messaging
+    telemetry: Telemetry
     _closed: bool = field(default=False, init=False)
 
     async def start(self) -> None:
@@ -59,10 +62,22 @@ class Platform:
         await self.engine.dispose()
 
 
-def build_platform(settings: ServiceSettings, *, exchange: str, tables: MessageTables) -> Platform:
+def build_platform(
+    settings: ServiceSettings,
+    *,
+    exchange: str,
+    tables: MessageTables,
+    telemetry: Telemetry | None = None,
+) -> Platform:
     """The platform of a service that publishes to ``exchange`` (which it owns and declares)
-    from the outbox in ``tables``. The process that relays also keeps outbox and inbox short."""
+    from the outbox in ``tables``. The process that relays also keeps outbox and inbox short.
+    Traces and metrics go to ``telemetry``: by default the process's, from ``OTEL_*``."""
+    telemetry = telemetry or process_telemetry(settings.service_name)
+    tracer = telemetry.tracer
+    metrics = telemetry.messaging()
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    if tracer is not None:
+        trace_statements(engine.sync_engine, tracer)
     dsn = driver_free_url(settings.database_url)
     broker = make_broker(
         settings.amqp_url, app_id=settings.service_name, prefetch=settings.consumer_prefetch
@@ -78,6 +93,8 @@ def build_platform(settings: ServiceSettings, *, exchange: str, tables: MessageT
                 poll_interval=settings.relay_poll_interval_seconds,
             ),
             app_id=settings.service_name,
+            tracer=tracer,
+            metrics=metrics,
         )
         listener = OutboxListener(dsn, tables.channel, on_notify=relay.wake)
         retention = MessageRetention(
@@ -100,6 +117,9 @@ def build_platform(settings: ServiceSettings, *, exchange: str, tables: MessageT
         relay=relay,
         listener=listener,
         retention=retention,
+        outbox=tables.outbox,
+        tracer=tracer,
+        metrics=metrics,
     )
     return Platform(
         settings=settings,
@@ -109,6 +129,8 @@ def build_platform(settings: ServiceSettings, *, exchange: str, tables: MessageT
             dsn,
             max_size=settings.database_pool_size,
             application_name=f"{settings.service_name}-read",
+            tracer=tracer,
         ),
         messaging=messaging,
+        telemetry=telemetry,
     )

@@ -29,7 +29,7 @@ def run_worker(*, prog: str, build: Callable[[], C], subscribe: Callable[[C], No
         help="declare the service's exchange and its consumers' queues, then exit",
     )
     args = parser.parse_args()
-    configure_logging()
+    configure_logging(service=prog)
     asyncio.run(_run(prog, build, subscribe, declare_only=args.declare_topology))
 
 

@@ -7,9 +7,12 @@ import signal
 
 import uvloop
 
+from chassis import configure_logging
+from gateway.admin import admin_serving
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.server import serving
+from gateway.telemetry import TELEMETRY
 
 logger = logging.getLogger("gateway")
 
@@ -19,17 +22,21 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with serving(create_app(settings), settings) as url:
+    app = create_app(settings)
+    async with (
+        serving(app, settings) as url,
+        admin_serving(app[TELEMETRY], settings.host, settings.admin_port) as admin_url,
+    ):
         routes = ", ".join(
             f"{r.prefix} -> {' '.join(r.upstream.base_urls)}" for r in settings.route_list
         )
-        logger.info("listening on %s; routes: %s", url, routes)
+        logger.info("listening on %s; routes: %s; metrics on %s/metrics", url, routes, admin_url)
         await stop.wait()
         logger.info("stopping")
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(service="gateway")
     uvloop.run(serve(Settings()))
 
 

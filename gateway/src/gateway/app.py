@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from chassis import Telemetry, process_telemetry
 from gateway import paths, security_headers
 from gateway.config import Settings
 from gateway.connection_limits import ConnectionLimits
@@ -15,16 +16,25 @@ from gateway.middleware import request_context
 from gateway.openapi import OpenApiCatalogue
 from gateway.proxy import SESSIONS, Proxy
 from gateway.replicas import ReplicaSet
+from gateway.routing import RouteTable
 from gateway.server import CONNECTIONS
+from gateway.telemetry import TELEMETRY, telemetry_middleware
 from gateway.upstream import create_monitoring_session, create_sessions
 
 MONITORING_SESSION = web.AppKey("monitoring_session", aiohttp.ClientSession)
 
 
-def create_app(settings: Settings | None = None) -> web.Application:
-    """Build the app; its upstream sessions are opened at start-up and closed at exit."""
+def create_app(
+    settings: Settings | None = None, telemetry: Telemetry | None = None
+) -> web.Application:
+    """Build the app; its upstream sessions are opened at start-up and closed at exit.
+    Traces and metrics go to ``telemetry``: by default the process's, from ``OTEL_*``."""
     settings = settings or Settings()
-    app = web.Application(middlewares=[request_context])
+    telemetry = telemetry or process_telemetry("gateway")
+    measured = telemetry_middleware(telemetry, RouteTable(settings.route_list))
+    # Outermost: the duration and the span cover the problem+json answers too.
+    app = web.Application(middlewares=[measured, request_context])
+    app[TELEMETRY] = telemetry
     app[CONNECTIONS] = ConnectionLimits(
         total=settings.max_connections, per_client=settings.max_connections_per_client
     )

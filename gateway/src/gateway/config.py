@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     reuse_port: bool = Field(default=False, description="Let several processes share the port.")
+    admin_port: int = Field(
+        default=8010, ge=0, le=65535, description="Internal port of /metrics (never public)."
+    )
     access_log: bool = True
 
     # Named like the services' own settings that point at each other, without the prefix.

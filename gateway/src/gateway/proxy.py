@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from chassis import current_trace_context
 from gateway.body import BodyStalledError, BodyTooLargeError, RequestBody
 from gateway.config import Route, Settings
 from gateway.headers import downstream_headers, upstream_headers
@@ -96,6 +97,8 @@ class Proxy:
             request_id=request[REQUEST_ID],
             public_origin=self._public_origin,
         )
+        # The gateway's span is the services' parent (when tracing; else the client's goes on).
+        headers.update(current_trace_context() or {})
         method = request.method
         may_resend = (body is None or whole is not None) and (
             method in IDEMPOTENT_METHODS or (method == "POST" and IDEMPOTENCY_KEY in headers)

@@ -104,12 +104,13 @@ class LocalStack:
             "ACCOUNTS_URL": self.url("accounts"),
             "PROJECTS_URL": self.url("projects"),
             "GATEWAY_PORT": str(self.ports["gateway"]),
+            "GATEWAY_ADMIN_PORT": str(self.ports["gateway-admin"]),
             **self.extra_env,
         }
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        for name in ("accounts", "projects", "gateway"):
+        for name in ("accounts", "projects", "gateway", "gateway-admin"):
             self.ports.setdefault(name, free_port())
         env = self.env()
         for service in ("accounts-service", "projects-service"):

@@ -9,6 +9,7 @@ from uuid import uuid4
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis.correlation import correlation_id
+from chassis.telemetry import log_context
 
 HEADER = b"x-request-id"
 _ACCEPTABLE = re.compile(rb"^[A-Za-z0-9._:-]{1,100}$")
@@ -35,10 +36,13 @@ class RequestIdMiddleware:
                 message["headers"] = [*message.get("headers", []), (HEADER, request_id)]
             await send(message)
 
-        token = correlation_id.set(request_id.decode())
+        text = request_id.decode()
+        token = correlation_id.set(text)
+        log_token = log_context.request_id.set(text)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            log_context.request_id.reset(log_token)
             correlation_id.reset(token)
             access_log.info(
                 '"%s %s" %d %.1fms request_id=%s',

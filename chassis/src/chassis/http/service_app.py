@@ -9,9 +9,11 @@ from typing import TypeVar
 from fastapi import APIRouter, FastAPI
 
 from chassis.container import ServiceContainer
-from chassis.http import health
+from chassis.http import health, metrics_endpoint
 from chassis.http.problems import ErrorMap, install_problem_handlers
 from chassis.http.request_id import RequestIdMiddleware
+from chassis.http.request_telemetry import RequestTelemetryMiddleware
+from chassis.process_logging import configure_logging
 
 C = TypeVar("C", bound=ServiceContainer)
 
@@ -26,8 +28,9 @@ def service_app(
     subscribe: Callable[[C], None],
     container: C | None = None,
 ) -> FastAPI:
-    """An app with request ids, problem+json errors, ``/health`` and ``/health/ready`` and the
-    service's ``routers``. At start-up it builds its container with ``build``, attaches the
+    """An app with request ids, problem+json errors, ``/health``, ``/health/ready``,
+    ``/metrics``, a duration and (when tracing) a span per request, and the service's
+    ``routers``. At start-up it builds its container with ``build``, attaches the
     consumers with ``subscribe`` and starts the platform; at shutdown it closes the container.
     A caller that passes its own ``container`` keeps it: started, subscribed and closed by it.
 
@@ -41,6 +44,7 @@ def service_app(
         app.state.container = current
         app.state.platform = current.platform
         if owned:
+            configure_logging(service=current.platform.settings.service_name)
             subscribe(current)
             await current.platform.start()
         try:
@@ -57,8 +61,10 @@ def service_app(
         redirect_slashes=False,
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestTelemetryMiddleware)  # added last: the outer one
     install_problem_handlers(app, errors)
     for router in routers:
         app.include_router(router)
     app.include_router(health.router)
+    app.include_router(metrics_endpoint.router)
     return app

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
+from aio_pika.abc import AbstractChannel
 from faststream import AckPolicy
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
 from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.message import RabbitMessage as RabbitMessageType
-from sqlalchemy import Table
+from opentelemetry.trace import Tracer
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis.messaging.consumer_queue import ConsumerQueue
@@ -18,6 +21,7 @@ from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
 from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
 from chassis.messaging.retention import MessageRetention
+from chassis.telemetry.messaging_metrics import MessagingMetrics
 from contracts import ConsumerQueueNames
 
 logger = logging.getLogger(__name__)
@@ -46,8 +50,19 @@ class Messaging:
         listener: OutboxListener | None,
         retention: MessageRetention | None = None,
         outage: OutagePolicy | None = None,
+        outbox: Table | None = None,
+        tracer: Tracer | None = None,
+        metrics: MessagingMetrics | None = None,
+        metrics_max_age: float = 5.0,
     ) -> None:
         self.broker = broker
+        self._outbox = outbox
+        self._tracer = tracer
+        self.metrics = metrics
+        self._metrics_max_age = metrics_max_age
+        self._metrics_at = -float("inf")
+        self._refreshing = asyncio.Lock()
+        self._metrics_channel: AbstractChannel | None = None
         self.exchange = exchange
         self._engine = engine
         self._inbox = inbox
@@ -83,6 +98,8 @@ class Messaging:
             inbox=self._inbox,
             broker=self.broker,
             outage=self._outage,
+            tracer=self._tracer,
+            metrics=self.metrics,
         )
 
         async def on_message(message: RabbitMessage) -> None:
@@ -155,7 +172,62 @@ class Messaging:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self._metrics_channel is not None and not self._metrics_channel.is_closed:
+            with contextlib.suppress(Exception):
+                await self._metrics_channel.close()
         await self.broker.stop()
+
+    async def refresh_metrics(self) -> None:
+        """Bring the gauges that need a query up to date: the outbox backlog (one index scan)
+        and each consumer queue's DLQ depth and consumer count (a passive declare each). At
+        most once per ``metrics_max_age`` seconds, however many scrape; a failed query
+        leaves the last values (the database or broker being down shows elsewhere)."""
+        metrics = self.metrics
+        if metrics is None:
+            return
+        async with self._refreshing:
+            if time.monotonic() - self._metrics_at < self._metrics_max_age:
+                return
+            self._metrics_at = time.monotonic()
+            if self._outbox is not None:
+                try:
+                    await self._refresh_outbox(metrics, self._outbox)
+                except Exception as error:  # noqa: BLE001 - a scrape must still answer
+                    logger.debug("outbox metrics not refreshed: %r", error)
+            if self.connected.is_set():
+                for queue in self._queues:
+                    try:
+                        await self._refresh_queue(metrics, queue)
+                    except Exception as error:  # noqa: BLE001 - a scrape must still answer
+                        logger.debug("queue metrics of %s not refreshed: %r", queue.name, error)
+
+    async def _refresh_outbox(self, metrics: MessagingMetrics, outbox: Table) -> None:
+        backlog = select(
+            func.count(),
+            func.coalesce(func.extract("epoch", func.now() - func.min(outbox.c.created_at)), 0),
+        ).where(outbox.c.published_at.is_(None))
+        async with self._engine.connect() as connection:
+            count, oldest = (await connection.execute(backlog)).one()
+        metrics.outbox_unpublished.set(count)
+        metrics.outbox_oldest_age.set(float(oldest))
+
+    async def _refresh_queue(self, metrics: MessagingMetrics, queue: ConsumerQueue) -> None:
+        channel = await self._channel()
+        dead = await channel.declare_queue(queue.dead_letter_name, passive=True)
+        work = await channel.declare_queue(queue.name, passive=True)
+        metrics.dead_letter_messages.labels(queue.name).set(
+            dead.declaration_result.message_count or 0
+        )
+        metrics.queue_consumers.labels(queue.name).set(work.declaration_result.consumer_count or 0)
+
+    async def _channel(self) -> AbstractChannel:
+        # A channel of its own: a passive declare of a missing queue closes its channel.
+        if self._metrics_channel is None or self._metrics_channel.is_closed:
+            connection = self.broker._connection
+            if connection is None:
+                raise RuntimeError("not connected")
+            self._metrics_channel = await connection.channel()
+        return self._metrics_channel
 
     async def ping(self) -> bool:
         # A short wait: ping() waits out its whole timeout while disconnected, and readiness

@@ -13,6 +13,7 @@ from typing import Any
 from aio_pika import DeliveryMode, Message
 from aio_pika.abc import AbstractExchange
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
+from opentelemetry.trace import SpanKind, Tracer
 from sqlalchemy import (
     Row,
     Select,
@@ -28,6 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from chassis.telemetry.messaging_metrics import MessagingMetrics
+from chassis.telemetry.trace_context import context_from, current_trace_context, trace_headers
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +61,12 @@ class OutboxRelay:
         settings: RelaySettings | None = None,
         *,
         app_id: str,
+        tracer: Tracer | None = None,
+        metrics: MessagingMetrics | None = None,
     ) -> None:
         self._engine = engine
+        self._tracer = tracer
+        self._metrics = metrics
         self._broker = broker
         self._outbox = outbox
         self._settings = settings = settings or RelaySettings()
@@ -149,6 +157,8 @@ class OutboxRelay:
         failed = [row.message_id for row, error in zip(rows, results, strict=True) if error]
         if sent:
             await connection.execute(self._mark_sent, {"ids": sent})
+            if self._metrics is not None:
+                self._metrics.relay_published.inc(len(sent))
         if failed:
             await connection.execute(self._count_attempt, {"ids": failed})
         return [error for error in results if error is not None]
@@ -195,9 +205,31 @@ class OutboxRelay:
         # Straight to aio-pika: FastStream's publish path costs as much CPU again per message.
         # Not mandatory: an event no queue is bound to yet (UserEmailChanged has no consumer)
         # is confirmed and dropped by the broker, instead of sent back whole and ignored here.
-        await exchange.publish(self._message(row), routing_key=row.routing_key, mandatory=False)
+        stored = row.trace_context  # of the transaction that wrote the row, if it was traced
+        if self._tracer is None or stored is None:
+            # Untraced here: the stored context goes out as it is, so the trace still joins.
+            message = self._message(row, trace_headers(stored))
+            await exchange.publish(message, routing_key=row.routing_key, mandatory=False)
+            return
+        # A producer span continuing the writer's trace; the message carries this span's
+        # context, so the consumer's span is its child.
+        with self._tracer.start_as_current_span(
+            f"publish {row.exchange}",
+            context=context_from(stored),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.operation.type": "send",
+                "messaging.destination.name": row.exchange,
+                "messaging.rabbitmq.destination.routing_key": row.routing_key,
+                "messaging.message.id": str(row.message_id),
+                "messaging.message.conversation_id": row.correlation_id,
+            },
+        ):
+            message = self._message(row, current_trace_context() or {})
+            await exchange.publish(message, routing_key=row.routing_key, mandatory=False)
 
-    def _message(self, row: Row[Any]) -> Message:
+    def _message(self, row: Row[Any], trace: dict[str, str]) -> Message:
         return Message(
             row.body_text.encode(),  # as stored, never decoded and re-encoded
             message_id=str(row.message_id),
@@ -211,6 +243,7 @@ class OutboxRelay:
                 "aggregate_version": row.aggregate_version,
                 # routing keys end in the major version: user.account_created.v1
                 "event_version": int(row.routing_key.rsplit(".v", 1)[1]),
+                **trace,  # traceparent, tracestate (W3C, as strings)
             },
             delivery_mode=DeliveryMode.PERSISTENT,
         )

@@ -11,6 +11,8 @@ from typing import Any
 
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.message import RabbitMessage
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -18,6 +20,9 @@ from chassis.correlation import correlation_id
 from chassis.messaging.consumer_queue import DEFAULT_EXCHANGE, ConsumerQueue
 from chassis.messaging.inbox import first_delivery
 from chassis.persistence.database_errors import database_unavailable
+from chassis.telemetry import log_context
+from chassis.telemetry.messaging_metrics import MessagingMetrics
+from chassis.telemetry.trace_context import context_from
 from contracts import Envelope, IntegrationEvent
 
 logger = logging.getLogger(__name__)
@@ -67,7 +72,11 @@ class ReliableConsumer:
         inbox: Table,
         broker: RabbitBroker,
         outage: OutagePolicy | None = None,
+        tracer: Tracer | None = None,
+        metrics: MessagingMetrics | None = None,
     ) -> None:
+        self._tracer = tracer
+        self._metrics = metrics
         self.name = name
         self.queue = queue
         self._events = events
@@ -86,6 +95,44 @@ class ReliableConsumer:
         return Envelope[event_type].model_validate(data)  # type: ignore[valid-type]
 
     async def __call__(self, message: RabbitMessage) -> None:
+        """Handle one delivery; its log lines name the message, and when tracing is on it is
+        a consumer span continuing the ``traceparent`` the relay sent (a retried delivery is
+        another span of the same trace)."""
+        raw = message.raw_message
+        message_token = log_context.message_id.set(raw.message_id)
+        type_token = log_context.event_type.set(raw.type)
+        try:
+            if self._tracer is None:
+                await self._handle_delivery(message)
+                return
+            with self._tracer.start_as_current_span(
+                f"process {self.queue.name}",
+                context=context_from(message.headers),
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "rabbitmq",
+                    "messaging.operation.type": "process",
+                    "messaging.destination.name": self.queue.name,
+                    "messaging.consumer.group.name": self.name,
+                    "messaging.message.id": str(raw.message_id),
+                    "messaging.message.conversation_id": str(raw.correlation_id),
+                    "messaging.rabbitmq.message.type": str(raw.type),
+                    "messaging.rabbitmq.delivery_attempt": self.queue.failed_attempts(
+                        message.headers
+                    )
+                    + 1,
+                },
+            ):
+                await self._handle_delivery(message)
+        finally:
+            log_context.event_type.reset(type_token)
+            log_context.message_id.reset(message_token)
+
+    def _count(self, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.consumer_messages.labels(self.queue.name, outcome).inc()
+
+    async def _handle_delivery(self, message: RabbitMessage) -> None:
         unsettled = int(message.headers.get("x-delivery-count") or 0)
         if unsettled >= self.queue.max_unsettled:
             error = UnsettledTooOftenError(
@@ -99,19 +146,23 @@ class ReliableConsumer:
             envelope = self.parse(message.body)
             applied = await self._apply_waiting_out_outages(envelope)
         except Exception as error:  # noqa: BLE001 - every failure is retried, then dead-lettered
+            _mark_failed(error)
             await self._settle_failure(message, error, attempt=attempt)
             return
         await message.ack()
+        outcome = "processed" if applied else "duplicate"
+        self._count(outcome)
         logger.info(
             "%s: %s %s %s (attempt %d)",
             self.name,
             envelope.type,
             envelope.message_id,
-            "processed" if applied else "duplicate",
+            outcome,
             attempt,
         )
 
     async def _apply_waiting_out_outages(self, envelope: Envelope[Any]) -> bool:
+        """True when the effect was applied, False when the inbox had the message already."""
         pause, waited = self._outage.first_pause, 0.0
         while True:
             try:
@@ -179,6 +230,7 @@ class ReliableConsumer:
                 error,
             )
             await message.reject(requeue=False)  # -> Q.retry -> back to Q after the delay
+            self._count("retried")
             return
         logger.error(
             "%s: message %s failed %d times, moving it to %s: %r",
@@ -211,6 +263,14 @@ class ReliableConsumer:
             persist=True,
         )
         await message.ack()
+        self._count("dead_lettered")
+
+
+def _mark_failed(error: Exception) -> None:
+    span = trace.get_current_span()
+    if span.is_recording():
+        span.record_exception(error)
+        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
 
 
 def _original_routing_key(message: RabbitMessage) -> str:

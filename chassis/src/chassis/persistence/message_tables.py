@@ -51,6 +51,9 @@ def message_tables(metadata: MetaData) -> MessageTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True), nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
+        # W3C trace context (traceparent, tracestate) of the transaction that wrote the row;
+        # the relay continues it. Null when that transaction was not traced.
+        Column("trace_context", JSONB, nullable=True),
     )
     # The relay's claim order: a claim reads the first rows of this index, no sort.
     Index(

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from chassis.telemetry.trace_context import current_trace_context
+
 
 class OutboxSession:
     """A unit of work holds one and delegates its transaction to it (composition, so the
@@ -50,12 +52,16 @@ class OutboxSession:
         self._session = None
 
     async def commit(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Flush the changes, add the outbox ``rows``, commit. On failure the transaction is
-        rolled back and the error raised for the unit of work to name."""
+        """Flush the changes, add the outbox ``rows`` (each keeping the trace context of this
+        transaction), commit. On failure the transaction is rolled back and the error raised for
+        the unit of work to name."""
         try:
             await self.session.flush()
             if rows:
-                await self.session.execute(insert(self._outbox), list(rows))
+                trace_context = current_trace_context()
+                await self.session.execute(
+                    insert(self._outbox), [{**row, "trace_context": trace_context} for row in rows]
+                )
             await self.session.commit()
         except BaseException:
             await self.session.rollback()

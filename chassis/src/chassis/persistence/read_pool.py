@@ -19,6 +19,9 @@ from asyncpg.exceptions import (
     InternalClientError,
     PostgresConnectionError,
 )
+from opentelemetry.trace import Tracer
+
+from chassis.telemetry.sql_spans import statement_span
 
 # What a connection the server has closed raises, before asyncpg has seen it close.
 CONNECTION_LOST = (
@@ -39,14 +42,23 @@ class ReadPool:
     """Single-statement reads on their own asyncpg pool; ``application_name`` is how its
     connections show in ``pg_stat_activity``."""
 
-    def __init__(self, dsn: str, *, max_size: int, application_name: str) -> None:
+    def __init__(
+        self, dsn: str, *, max_size: int, application_name: str, tracer: Tracer | None = None
+    ) -> None:
         self._dsn = dsn
+        self._tracer = tracer
         self._application_name = application_name
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None  # made in the running loop, on first use
         self._opening = asyncio.Lock()
 
     async def fetch(self, query: str, *args: Any) -> Sequence[asyncpg.Record]:
+        if self._tracer is None:  # the untraced path pays nothing for tracing
+            return await self._fetch(query, args)
+        async with statement_span(self._tracer, query):
+            return await self._fetch(query, args)
+
+    async def _fetch(self, query: str, args: tuple[Any, ...]) -> Sequence[asyncpg.Record]:
         pool = await self._open()
         try:
             rows: list[asyncpg.Record] = await pool.fetch(query, *args)
