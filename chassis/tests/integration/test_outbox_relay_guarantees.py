@@ -189,13 +189,15 @@ async def test_a_failed_publish_leaves_its_row_unsent_for_a_later_retry(
 
     async with running(relay_for(engine, outbox, exchange)):
         rows = await eventually(lambda: state(engine, outbox), until=all_sent(ids[3:]))
-        assert {rows[message_id] for message_id in ids[:3]} == {(False, 1)}
+        # Unsent, each failure counted (the relay may already be at its next try: >= 1).
+        assert all(not rows[i][0] and rows[i][1] >= 1 for i in ids[:3]), rows
         assert {rows[message_id] for message_id in ids[3:]} == {(True, 1)}
         exchange.failing.clear()
         rows = await eventually(lambda: state(engine, outbox), until=all_sent(ids))
 
-    assert {rows[message_id] for message_id in ids[:3]} == {(True, 2)}
-    assert sorted(exchange.confirmed) == sorted(ids)
+    assert all(rows[message_id][1] >= 2 for message_id in ids[:3])  # the failure, then success
+    assert {rows[message_id] for message_id in ids[3:]} == {(True, 1)}  # never sent again
+    assert sorted(exchange.confirmed) == sorted(ids)  # each confirmed exactly once
 
 
 async def test_one_deadline_bounds_a_stalled_publish_and_the_rest_of_the_batch_is_marked(
@@ -228,19 +230,17 @@ async def test_the_relay_backs_off_while_the_broker_is_down_and_recovers_after(
     async with running(relay_for(engine, outbox, exchange, max_backoff=1.0)):
         await eventually(
             lambda: _refusals(exchange),
-            until=lambda n: n >= 4,
+            until=lambda n: n >= 6,
             timeout=30,
-            what="four attempts while the broker is down",
+            what="six attempts while the broker is down",
         )
         exchange.down = False
         await eventually(lambda: state(engine, outbox), until=all_sent(ids))
 
-    # Waits of 0.5 s, 1 s, 1 s between attempts (a lower bound, whatever the machine's
-    # speed), not dozens of tries in a tight loop.
-    first, second, third, fourth = exchange.refused_at[:4]
-    assert second - first >= 0.45
-    assert third - second >= 0.95
-    assert fourth - third >= 0.95
+    # Backing off, not dozens of tries in a tight loop: six tries take at least two of its
+    # waits (0.5 s, then 1 s). A lower bound, so it holds on a machine of any speed; a claim
+    # made before the failed batch reported back may add one quick try per wait.
+    assert exchange.refused_at[5] - exchange.refused_at[0] >= 1.45
     assert exchange.published == ids
 
 
