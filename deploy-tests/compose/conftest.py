@@ -5,7 +5,8 @@ One session fixture, `stack`, does what a user's `make up` does, without a regis
 1. a Docker engine: the one that answers, else `dockerd` started here (as root) and stopped after;
 2. the stand-in base images (docker/standins/build.sh, reused while their recipe is unchanged)
    and the wheelhouse (docker/wheelhouse.sh, reused while the locks are unchanged), side by side;
-3. the three images, each built with `docker build --network none` from its Dockerfile;
+3. the three images, each built with `docker build --network none` from its Dockerfile, as soon
+   as the Python stand-in and the wheelhouse are there;
 4. docker-compose.yml started under a project name of its own, with those images, only the
    gateway published (127.0.0.1, a free port) and a throw-away signing key, until every
    container is healthy and the one-shots have exited 0.
@@ -188,17 +189,32 @@ def image_ids(*options: str) -> set[str]:
     return set(run("docker", "images", "-q", "--no-trunc", *options).stdout.split())
 
 
-def build_standins_and_wheelhouse() -> dict[str, str]:
-    """Side by side: the three stand-ins and the wheelhouse (each a no-op when cached)."""
+def build_images(stack: Stack, tag: str) -> None:
+    """The three stand-ins and the wheelhouse side by side (each a no-op while its inputs are
+    unchanged); our three images as soon as the Python stand-in and the wheelhouse are there,
+    while the PostgreSQL and RabbitMQ stand-ins may still be building."""
     if shutil.which("mmdebstrap") is None:
         unavailable("mmdebstrap is not installed (apt-get install -y mmdebstrap)")
     say("stand-in base images and wheelhouse (reused when their inputs are unchanged)...")
-    jobs = {name: ["docker/standins/build.sh", name] for name in STANDINS}
-    jobs["wheelhouse"] = ["docker/wheelhouse.sh"]
-    with ThreadPoolExecutor(len(jobs)) as pool:
-        futures = {name: pool.submit(run, *command, timeout=900) for name, command in jobs.items()}
-        results = {name: future.result().stdout.strip() for name, future in futures.items()}
-    return {name: results[name] for name in STANDINS}
+    stack.images_before = image_ids("-a")
+    stack.built = [f"taskboard/{service}:{tag}" for service in IMAGES]
+    with ThreadPoolExecutor(len(STANDINS) + 1 + len(IMAGES)) as pool:
+        standins = {
+            name: pool.submit(run, "docker/standins/build.sh", name, timeout=900)
+            for name in STANDINS
+        }
+        wheelhouse = pool.submit(run, "docker/wheelhouse.sh", timeout=900)
+        python = standins["python"].result().stdout.strip()
+        wheelhouse.result()
+        say(f"building the three images without network on {python}...")
+        builds = [
+            pool.submit(build_image, service, python, image)
+            for service, image in zip(IMAGES, stack.built, strict=True)
+        ]
+        for build in builds:
+            build.result()
+        say("images built")
+        stack.standins = {name: job.result().stdout.strip() for name, job in standins.items()}
 
 
 def build_image(service: str, python_image: str, image: str) -> None:
@@ -246,19 +262,8 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
             standins={},
         )
         try:
-            stack.standins = build_standins_and_wheelhouse()
             tag = f"compose-test-{run_id}"
-            stack.images_before = image_ids("-a")
-            say(f"building the three images without network ({', '.join(IMAGES)})...")
-            stack.built = [f"taskboard/{s}:{tag}" for s in IMAGES]
-            with ThreadPoolExecutor(len(IMAGES)) as pool:
-                futures = [
-                    pool.submit(build_image, s, stack.standins["python"], image)
-                    for s, image in zip(IMAGES, stack.built, strict=True)
-                ]
-                for future in futures:
-                    future.result()
-            say("images built")
+            build_images(stack, tag)
 
             key = keys / "jwt-private.pem"
             run(str(Path(sys.executable).parent / "accounts-dev-key"), str(key))
