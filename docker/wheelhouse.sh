@@ -39,9 +39,16 @@ if [ ! -e "$wheels/.complete" ]; then
   echo "downloading the wheelhouse for the locks ($key)..." >&2
   rm -rf "$wheels.partial"
   mkdir -p "$wheels.partial"
-  for lock in "${locks[@]}"; do
+  pids=()
+  for i in "${!locks[@]}"; do # one pip per lock, side by side, each into a folder of its own
     "$python" -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
-      --only-binary=:all: --dest "$wheels.partial" -r "$repo/$lock"
+      --only-binary=:all: --dest "$wheels.partial/$i" -r "$repo/${locks[$i]}" \
+      2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+  for i in "${!locks[@]}"; do
+    mv -f "$wheels.partial/$i"/*.whl "$wheels.partial/" && rmdir "$wheels.partial/$i"
   done
   touch "$wheels.partial/.complete"
   find "$cache" -mindepth 1 -maxdepth 1 ! -name "$key.partial" -exec rm -rf {} + # older locks'

@@ -105,3 +105,12 @@ def test_make_test_says_which_suites_it_runs_in_help_and_readme() -> None:
     )
     assert listed, "the README's Tests section names the suites make test runs"
     assert re.findall(r"`([a-z0-9-]+)`", listed.group(1)) == suites
+
+
+def test_make_test_ends_with_the_compose_test() -> None:
+    """`make test` runs docker-compose.yml for real last (deploy-tests/compose), and its result
+    counts; `make test-compose` runs it alone."""
+    recipe = " ".join(rule("test")[1])
+    assert "$(MAKE) --no-print-directory test-compose || status=1" in recipe
+    assert rule("test-compose")[1] == ["cd deploy-tests && ../$(BIN)/pytest -q -rs compose"]
+    assert (REPO / "deploy-tests" / "compose" / "test_stack.py").is_file()
