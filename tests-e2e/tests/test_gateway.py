@@ -49,14 +49,22 @@ async def test_a_service_that_is_down_is_a_502_problem_and_health_names_it(
 ) -> None:
     if stack is None:
         pytest.skip("needs a stack started here, to run a second gateway beside it")
-    port, closed = free_port(), free_port()
-    env = {**stack.env(), "GATEWAY_PORT": str(port), "PROJECTS_URL": f"http://127.0.0.1:{closed}"}
+    port, admin, closed = free_port(), free_port(), free_port()
+    env = {
+        **stack.env(),
+        "GATEWAY_PORT": str(port),
+        "GATEWAY_ADMIN_PORT": str(admin),  # beside the stack's own gateway
+        "PROJECTS_URL": f"http://127.0.0.1:{closed}",
+    }
     gateway = Process("gateway-broken", [str(BIN / "gateway")], env, tmp_path / "gateway.log")
     gateway.start()
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             health = await eventually(
-                lambda: _get(client, "/health"), until=lambda r: r is not None, what="gateway up"
+                lambda: _get(client, "/health"),
+                until=lambda r: r is not None,
+                timeout=120,  # a bound only: it starts in seconds on a quiet machine
+                what="gateway up",
             )
             assert health.status_code == 503
             assert "projects" in health.text

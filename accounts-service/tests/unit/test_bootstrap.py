@@ -11,7 +11,8 @@ from .fakes import FakePasswordHasher, FakeUnitOfWork, FakeUserReadModel
 async def test_bootstrap_takes_fakes_for_its_ports_and_a_use_case_runs_through_it() -> None:
     uow = FakeUnitOfWork()
     container = bootstrap(
-        Settings(environment="dev"),
+        # No key file: a throw-away key (the Makefile may name one not written yet).
+        Settings(environment="dev", jwt_private_key_file=None, jwt_private_key=None),
         hasher=FakePasswordHasher(),
         uow=lambda: uow,
         read_model=FakeUserReadModel(),

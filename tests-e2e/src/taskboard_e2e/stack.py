@@ -22,6 +22,11 @@ import httpx
 REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 
+# Only a bound on failure: a healthy stack is used as soon as it answers. Three Python processes
+# importing FastAPI, SQLAlchemy, FastStream and OpenTelemetry take a minute on a busy 2-core
+# machine, so the bound is well above that.
+STARTUP_TIMEOUT_SECONDS = float(os.environ.get("E2E_STARTUP_TIMEOUT_SECONDS", "240"))
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -143,7 +148,7 @@ class LocalStack:
             "gateway": [str(BIN / "gateway")],
         }
 
-    def wait_until_healthy(self, timeout: float = 60.0) -> None:
+    def wait_until_healthy(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
         deadline = time.monotonic() + timeout
         last = "no answer yet"
         while time.monotonic() < deadline:

@@ -42,13 +42,14 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log_context.request_id.reset(log_token)
-            correlation_id.reset(token)
+            # Still inside the request's context: the line carries its request and trace ids.
             access_log.info(
                 '"%s %s" %d %.1fms request_id=%s',
                 scope["method"],
                 scope["path"],
                 status,
                 (time.perf_counter() - started) * 1000,
-                request_id.decode(),
+                text,
             )
+            log_context.request_id.reset(log_token)
+            correlation_id.reset(token)

@@ -44,6 +44,8 @@ def service_app(
         app.state.container = current
         app.state.platform = current.platform
         if owned:
+            # Once per process, when it starts serving (tests pass their own container and
+            # keep their logging): not each time an app is built.
             configure_logging(service=current.platform.settings.service_name)
             subscribe(current)
             await current.platform.start()
@@ -58,6 +60,9 @@ def service_app(
         version="1.0.0",
         description=description,
         lifespan=lifespan,
+        # Our own middleware makes the request spans and metrics, once: FastAPI's native
+        # telemetry would make a second span per request from the global provider.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
         redirect_slashes=False,
     )
     app.add_middleware(RequestIdMiddleware)

@@ -7,11 +7,7 @@ from accounts.config import Settings
 from accounts.entrypoints.http import operations, users
 from accounts.entrypoints.http.error_map import ERRORS
 from accounts.entrypoints.messaging import subscribe_all
-from chassis import configure_logging, service_app
-
-# uvicorn imports this module once, when the process starts and before it calls the factory: the
-# process's logging is set here, not each time an app is built (tests build many).
-configure_logging()
+from chassis import service_app
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:

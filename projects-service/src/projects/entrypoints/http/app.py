@@ -2,16 +2,12 @@
 
 from fastapi import FastAPI
 
-from chassis import configure_logging, service_app
+from chassis import service_app
 from projects.bootstrap import Container, bootstrap
 from projects.config import Settings
 from projects.entrypoints.http import projects, tasks
 from projects.entrypoints.http.error_map import ERRORS
 from projects.entrypoints.messaging import subscribe_all
-
-# uvicorn imports this module once, when the process starts and before it calls the factory: the
-# process's logging is set here, not each time an app is built (tests build many).
-configure_logging()
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
