@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chassis.messaging.broker import make_broker
@@ -19,6 +20,7 @@ from chassis.persistence.database import (
     make_session_factory,
     ping,
 )
+from chassis.persistence.idempotency_keys import IdempotencyStore
 from chassis.persistence.message_tables import MessageTables
 from chassis.persistence.read_pool import ReadPool
 from chassis.settings import ServiceSettings
@@ -33,6 +35,7 @@ class Platform:
     sessions: async_sessionmaker[AsyncSession]
     read_pool: ReadPool
     messaging: Messaging
+    idempotency: IdempotencyStore | None = None
     _closed: bool = field(default=False, init=False)
 
     async def start(self) -> None:
@@ -59,9 +62,17 @@ class Platform:
         await self.engine.dispose()
 
 
-def build_platform(settings: ServiceSettings, *, exchange: str, tables: MessageTables) -> Platform:
+def build_platform(
+    settings: ServiceSettings,
+    *,
+    exchange: str,
+    tables: MessageTables,
+    idempotency_keys: Table | None = None,
+) -> Platform:
     """The platform of a service that publishes to ``exchange`` (which it owns and declares)
-    from the outbox in ``tables``. The process that relays also keeps outbox and inbox short."""
+    from the outbox in ``tables``, and keeps the ``Idempotency-Key`` responses of its routes in
+    ``idempotency_keys`` if given. The process that relays also keeps outbox and inbox short
+    and deletes expired idempotency keys."""
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     dsn = driver_free_url(settings.database_url)
     broker = make_broker(
@@ -84,6 +95,7 @@ def build_platform(settings: ServiceSettings, *, exchange: str, tables: MessageT
             engine,
             outbox=tables.outbox,
             inbox=tables.inbox,
+            expiring=idempotency_keys,
             settings=RetentionSettings(
                 outbox=timedelta(hours=settings.outbox_retention_hours),
                 inbox=timedelta(hours=settings.inbox_retention_hours),
@@ -111,4 +123,11 @@ def build_platform(settings: ServiceSettings, *, exchange: str, tables: MessageT
             application_name=f"{settings.service_name}-read",
         ),
         messaging=messaging,
+        idempotency=(
+            None
+            if idempotency_keys is None
+            else IdempotencyStore(
+                engine, idempotency_keys, ttl=timedelta(hours=settings.idempotency_key_ttl_hours)
+            )
+        ),
     )
