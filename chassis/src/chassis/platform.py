@@ -43,14 +43,17 @@ class Platform:
         await self.messaging.start()
 
     async def readiness(self) -> dict[str, str]:
-        """``ok`` or what is wrong, per dependency: the database and the broker."""
+        """``ok`` or what is wrong, per dependency: the database, the broker, each consumer and
+        the relay this process runs."""
         checks: dict[str, str] = {}
         try:
             await ping(self.engine)
             checks["database"] = "ok"
         except Exception as error:  # noqa: BLE001 - any failure means "not ready", reported as such
             checks["database"] = f"down: {type(error).__name__}"
-        checks["broker"] = "ok" if await self.messaging.ping() else "down"
+        broker_up = await self.messaging.ping()
+        checks["broker"] = "ok" if broker_up else "down"
+        checks.update(await self.messaging.readiness(broker_up=broker_up))
         return checks
 
     async def close(self) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis.messaging.consumer_queue import ConsumerQueue
+from chassis.messaging.consuming import RabbitSubscriber, consuming
 from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
 from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
@@ -60,6 +61,7 @@ class Messaging:
         self._retention = retention
         self._outage = outage
         self._tasks: list[asyncio.Task[None]] = []
+        self._subscribers: dict[str, RabbitSubscriber] = {}
         self.connected = asyncio.Event()
 
     def consume(
@@ -88,7 +90,7 @@ class Messaging:
         async def on_message(message: RabbitMessage) -> None:
             await consumer(message)
 
-        self.broker.subscriber(
+        subscriber = self.broker.subscriber(
             consumer_queue.work_queue(),
             exchange=consumer_queue.source_exchange(),
             ack_policy=AckPolicy.MANUAL,  # acked by the consumer, after its commit
@@ -97,7 +99,9 @@ class Messaging:
             decoder=_undecoded,
             title=queue.name,
             description=description,
-        )(on_message)
+        )
+        subscriber(on_message)
+        self._subscribers[name] = subscriber
         self._queues.append(consumer_queue)
         self.consumers.append(consumer)
         return consumer_queue
@@ -156,6 +160,27 @@ class Messaging:
                 await task
         self._tasks.clear()
         await self.broker.stop()
+
+    async def readiness(self, *, broker_up: bool) -> dict[str, str]:
+        """``ok`` or what is wrong, per consumer (``consumer:<name>``: is it consuming from its
+        queue on an open channel?) and for the relay (can it publish?), given whether the
+        broker answered a ping (``broker_up``)."""
+        checks: dict[str, str] = {}
+        for name, subscriber in self._subscribers.items():
+            checks[f"consumer:{name}"] = await consuming(subscriber, self.connected.is_set())
+        if self.relay is not None:
+            relay_task = next((t for t in self._tasks if t.get_name() == "outbox-relay"), None)
+            if not self.connected.is_set():
+                checks["relay"] = "down: not connected to the broker yet"
+            elif relay_task is None or relay_task.done():
+                checks["relay"] = "down: not running"
+            elif not broker_up:
+                checks["relay"] = "down: the broker does not answer"
+            else:
+                checks["relay"] = (
+                    "ok" if self.relay.problem is None else f"down: {self.relay.problem}"
+                )
+        return checks
 
     async def ping(self) -> bool:
         # A short wait: ping() waits out its whole timeout while disconnected, and readiness
