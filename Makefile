@@ -120,6 +120,10 @@ run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" on
 seed: ## the original's demo data through the gateway (GATEWAY_URL): test@email.com, and user1..N@email.com with SEED_ARGS="--users N"; password "password"
 	$(BIN)/taskboard-seed $(SEED_ARGS)
 
+.PHONY: dlq
+dlq: ## the consumers' dead-letter queues on AMQP_URL: DLQ_ARGS="list" (default), "show QUEUE", "replay QUEUE [--id ID | --first N]", "purge QUEUE [--yes]"
+	$(BIN)/taskboard-dlq $(or $(DLQ_ARGS),list)
+
 DOCKERFILES := accounts-service/Dockerfile projects-service/Dockerfile gateway/Dockerfile
 
 .PHONY: lint-docker

@@ -17,7 +17,7 @@ from accounts.application.ports import (
 )
 from accounts.config import Settings
 from accounts.infrastructure.persistence.orm import start_mappers
-from accounts.infrastructure.persistence.tables import messages
+from accounts.infrastructure.persistence.tables import idempotency_keys, messages
 from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
@@ -37,6 +37,7 @@ class Container:
     settings: Settings
     platform: Platform
     uow: Callable[[], UnitOfWork]
+    uow_joining: Callable[[AsyncConnection], UnitOfWork]  # inside an idempotent request's
     user_projects: Callable[[AsyncConnection], UserProjects]  # on a consumer's transaction
     hasher: PasswordHasher
     tokens: TokenIssuer
@@ -59,12 +60,15 @@ def bootstrap(
 ) -> Container:
     """Build the graph from settings; tests pass fakes for any of the ports they name."""
     start_mappers()
-    platform = build_platform(settings, exchange=ACCOUNTS_EXCHANGE, tables=messages)
+    platform = build_platform(
+        settings, exchange=ACCOUNTS_EXCHANGE, tables=messages, idempotency_keys=idempotency_keys
+    )
     key = _signing_key(settings)
     return Container(
         settings=settings,
         platform=platform,
         uow=uow or (lambda: SqlAlchemyUnitOfWork.on(platform.sessions)),
+        uow_joining=SqlAlchemyUnitOfWork.joining,
         user_projects=SqlUserProjects,
         hasher=hasher
         or BcryptPasswordHasher(

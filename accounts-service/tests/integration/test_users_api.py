@@ -315,7 +315,15 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"status": "ok"}
     ready = await client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert ready.json() == {
+        "status": "ok",
+        "checks": {
+            "database": "ok",
+            "broker": "ok",
+            "consumer:accounts.user_projects_projection": "ok",
+            "relay": "ok",
+        },
+    }
 
 
 async def test_unknown_paths_and_methods_answer_problems(client: httpx.AsyncClient) -> None:

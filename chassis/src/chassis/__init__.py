@@ -4,6 +4,7 @@ and HTTP. Nothing in it knows about users, projects or tasks. A service wires it
 
 from chassis.container import ServiceContainer
 from chassis.correlation import correlation_id, current_correlation_id
+from chassis.http.idempotency import IdempotencyKey, idempotent
 from chassis.http.identity import CurrentUserId, current_user_id
 from chassis.http.media_types import form_body, json_body
 from chassis.http.problems import ErrorMap, Problem, ProblemError, problem, problem_responses
@@ -14,6 +15,7 @@ from chassis.messaging.reliable_consumer import EffectHandler
 from chassis.migrations import run_migrations
 from chassis.persistence.constraints import violated_constraint
 from chassis.persistence.database_errors import database_unavailable
+from chassis.persistence.idempotency_keys import IdempotencyStore, idempotency_keys
 from chassis.persistence.message_tables import MessageTables, message_tables
 from chassis.persistence.outbox_rows import outbox_row
 from chassis.persistence.outbox_session import OutboxSession
@@ -37,6 +39,8 @@ __all__ = [
     "CurrentUserId",
     "EffectHandler",
     "ErrorMap",
+    "IdempotencyKey",
+    "IdempotencyStore",
     "InvalidTokenError",
     "MessageTables",
     "Messaging",
@@ -59,6 +63,8 @@ __all__ = [
     "current_user_id",
     "database_unavailable",
     "form_body",
+    "idempotency_keys",
+    "idempotent",
     "json_body",
     "message_tables",
     "outbox_row",

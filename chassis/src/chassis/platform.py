@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chassis.messaging.broker import make_broker
@@ -19,6 +20,7 @@ from chassis.persistence.database import (
     make_session_factory,
     ping,
 )
+from chassis.persistence.idempotency_keys import IdempotencyStore
 from chassis.persistence.message_tables import MessageTables
 from chassis.persistence.read_pool import ReadPool
 from chassis.settings import ServiceSettings
@@ -36,6 +38,7 @@ class Platform:
     read_pool: ReadPool
     messaging: Messaging
     telemetry: Telemetry
+    idempotency: IdempotencyStore | None = None
     _closed: bool = field(default=False, init=False)
 
     async def start(self) -> None:
@@ -43,14 +46,17 @@ class Platform:
         await self.messaging.start()
 
     async def readiness(self) -> dict[str, str]:
-        """``ok`` or what is wrong, per dependency: the database and the broker."""
+        """``ok`` or what is wrong, per dependency: the database, the broker, each consumer and
+        the relay this process runs."""
         checks: dict[str, str] = {}
         try:
             await ping(self.engine)
             checks["database"] = "ok"
         except Exception as error:  # noqa: BLE001 - any failure means "not ready", reported as such
             checks["database"] = f"down: {type(error).__name__}"
-        checks["broker"] = "ok" if await self.messaging.ping() else "down"
+        broker_up = await self.messaging.ping()
+        checks["broker"] = "ok" if broker_up else "down"
+        checks.update(await self.messaging.readiness(broker_up=broker_up))
         return checks
 
     async def close(self) -> None:
@@ -68,10 +74,13 @@ def build_platform(
     exchange: str,
     tables: MessageTables,
     telemetry: Telemetry | None = None,
+    idempotency_keys: Table | None = None,
 ) -> Platform:
     """The platform of a service that publishes to ``exchange`` (which it owns and declares)
-    from the outbox in ``tables``. The process that relays also keeps outbox and inbox short.
-    Traces and metrics go to ``telemetry``: by default the process's, from ``OTEL_*``."""
+    from the outbox in ``tables``, and keeps the ``Idempotency-Key`` responses of its routes in
+    ``idempotency_keys`` if given. The process that relays also keeps outbox and inbox short
+    and deletes expired idempotency keys. Traces and metrics go to ``telemetry``: by default
+    the process's, from ``OTEL_*``."""
     telemetry = telemetry or process_telemetry(settings.service_name)
     tracer = telemetry.tracer
     metrics = telemetry.messaging()
@@ -101,6 +110,7 @@ def build_platform(
             engine,
             outbox=tables.outbox,
             inbox=tables.inbox,
+            expiring=idempotency_keys,
             settings=RetentionSettings(
                 outbox=timedelta(hours=settings.outbox_retention_hours),
                 inbox=timedelta(hours=settings.inbox_retention_hours),
@@ -133,4 +143,11 @@ def build_platform(
         ),
         messaging=messaging,
         telemetry=telemetry,
+        idempotency=(
+            None
+            if idempotency_keys is None
+            else IdempotencyStore(
+                engine, idempotency_keys, ttl=timedelta(hours=settings.idempotency_key_ttl_hours)
+            )
+        ),
     )

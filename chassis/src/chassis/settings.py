@@ -35,6 +35,9 @@ class ServiceSettings(BaseSettings):
         default=168.0, gt=0, description="Inbox rows (processed message ids) kept this long."
     )
     retention_interval_seconds: float = Field(default=3600.0, gt=0)
+    idempotency_key_ttl_hours: float = Field(
+        default=24.0, ge=24.0, description="How long an Idempotency-Key's response is kept."
+    )
     consumer_prefetch: int = Field(default=32, ge=1)
     retry_delay_ms: int = Field(default=5_000, ge=1)
     max_delivery_attempts: int = Field(default=5, ge=1)

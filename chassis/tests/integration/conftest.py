@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chassis import MessageTables, message_tables
+from chassis import MessageTables, idempotency_keys, message_tables
 from chassis.persistence.database import make_engine
 from taskboard_testing import ThrowawayDatabase, ThrowawayVhost
 
@@ -39,7 +39,15 @@ def tables() -> MessageTables:
 
 
 @pytest.fixture(scope="session")
-async def engine(database_url: str, tables: MessageTables) -> AsyncIterator[AsyncEngine]:
+def idempotency_table(tables: MessageTables) -> Table:
+    """Declared on the same metadata, so the engine fixture creates it with the others."""
+    return idempotency_keys(tables.outbox.metadata)
+
+
+@pytest.fixture(scope="session")
+async def engine(
+    database_url: str, tables: MessageTables, idempotency_table: Table
+) -> AsyncIterator[AsyncEngine]:
     """The tables are made from their declarations here (a service makes them by migration)."""
     engine = make_engine(database_url, pool_size=5)
     async with engine.begin() as connection:

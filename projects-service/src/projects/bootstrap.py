@@ -13,7 +13,7 @@ from projects.application.ports import ProjectReadModel, UnitOfWork
 from projects.config import Settings
 from projects.infrastructure.persistence.orm import start_mappers
 from projects.infrastructure.persistence.project_read_model import PgProjectReadModel
-from projects.infrastructure.persistence.tables import messages
+from projects.infrastructure.persistence.tables import idempotency_keys, messages
 from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from projects.infrastructure.security.jwks import HttpJwksFetcher, JwksFetcher, PublicKeySet
 
@@ -25,7 +25,8 @@ class Container:
     settings: Settings
     platform: Platform
     uow: Callable[[], UnitOfWork]
-    uow_joining: Callable[[AsyncConnection], UnitOfWork]  # inside a consumer's transaction
+    # inside a consumer's transaction, or an idempotent request's
+    uow_joining: Callable[[AsyncConnection], UnitOfWork]
     read_model: ProjectReadModel
     public_keys: PublicKeySet
     verifier: AccessTokenVerifier
@@ -45,7 +46,9 @@ def bootstrap(
     """Build the graph from settings; tests pass fakes for any of the ports they name and their
     own ``jwks_fetcher`` for accounts' keys."""
     start_mappers()
-    platform = build_platform(settings, exchange=PROJECTS_EXCHANGE, tables=messages)
+    platform = build_platform(
+        settings, exchange=PROJECTS_EXCHANGE, tables=messages, idempotency_keys=idempotency_keys
+    )
     public_keys = PublicKeySet(
         jwks_fetcher or HttpJwksFetcher(settings.jwks_url, timeout=settings.jwks_timeout_seconds),
         max_age=settings.jwks_cache_seconds,

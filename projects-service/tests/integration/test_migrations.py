@@ -9,7 +9,14 @@ from taskboard_testing import ThrowawayDatabase, run_alembic
 
 from .conftest import SERVICE_DIR
 
-EXPECTED_TABLES = {"alembic_version", "inbox", "outbox", "projects", "tasks"}
+EXPECTED_TABLES = {
+    "alembic_version",
+    "idempotency_keys",
+    "inbox",
+    "outbox",
+    "projects",
+    "tasks",
+}
 EXPECTED_INDEXES = {
     "projects_pkey",
     "ix_projects_owner_live",
@@ -18,6 +25,8 @@ EXPECTED_INDEXES = {
     "ix_outbox_unpublished",
     "pk_inbox",
     "alembic_version_pkc",
+    "pk_idempotency_keys",
+    "ix_idempotency_keys_expires_at",
 }
 
 
@@ -52,7 +61,7 @@ async def test_upgrade_downgrade_upgrade_keeps_history_in_own_schema() -> None:
         run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
         assert await tables_by_schema(database.url) == {"projects": EXPECTED_TABLES}
         current = run_alembic(SERVICE_DIR, database.url, "current")
-        assert "0004 (head)" in current.stdout
+        assert "0005 (head)" in current.stdout
 
 
 async def test_the_outbox_trigger_comes_and_goes_with_its_migration() -> None:

@@ -12,10 +12,20 @@ async def test_health_answers_without_a_token(client: httpx.AsyncClient) -> None
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-async def test_ready_checks_the_database_and_the_broker(client: httpx.AsyncClient) -> None:
+async def test_ready_checks_the_database_the_broker_the_consumer_and_the_relay(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.get("/health/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {
+            "database": "ok",
+            "broker": "ok",
+            "consumer:projects.starter_project": "ok",
+            "relay": "ok",
+        },
+    }
 
 
 async def test_ready_is_503_when_the_database_is_unreachable(settings: Settings) -> None:
@@ -54,5 +64,13 @@ async def test_ready_is_503_while_the_broker_is_unreachable_and_http_still_serve
         live = await c.get("/health")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "checks": {"database": "ok", "broker": "down"}}
+    assert response.json() == {
+        "status": "down",
+        "checks": {
+            "database": "ok",
+            "broker": "down",
+            "consumer:projects.starter_project": "down: not connected to the broker yet",
+            "relay": "down: not connected to the broker yet",
+        },
+    }
     assert live.status_code == 200

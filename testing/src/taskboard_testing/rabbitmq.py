@@ -66,6 +66,21 @@ class ThrowawayVhost(AbstractContextManager["ThrowawayVhost"]):
         ones keep working until closed), so a test can hold an outage open as long as it needs."""
         rabbitmqctl("clear_permissions", "-p", self.name, self.user)
 
+    def close_connections(self) -> int:
+        """Close every client connection to this vhost from the broker's side (as a node
+        maintenance or a network cut does); never touches another vhost. Returns how many."""
+        listing = rabbitmqctl("list_connections", "--silent", "pid", "vhost")
+        closed = 0
+        for line in listing.splitlines():
+            pid, _, vhost = line.strip().partition("\t")
+            if vhost == self.name and pid.startswith("<"):
+                try:
+                    rabbitmqctl("close_connection", pid, "closed by a test")
+                except RuntimeError:
+                    continue  # it went away meanwhile
+                closed += 1
+        return closed
+
     def __exit__(self, *exc_info: object) -> None:
         # On a busy machine the CLI can fail to reach the node once: try again before failing.
         for tries_left in reversed(range(3)):

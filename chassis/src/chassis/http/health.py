@@ -16,7 +16,8 @@ async def health() -> dict[str, str]:
 
 @router.get("/health/ready")
 async def ready(request: Request) -> JSONResponse:
-    """Readiness: 200 only when the database and the broker answer; the body names each."""
+    """Readiness: 200 only when the database and the broker answer, every consumer of this
+    process consumes from its queue and its relay can publish; the body names each part."""
     platform: Platform = request.app.state.platform
     checks = await platform.readiness()
     healthy = all(value == "ok" for value in checks.values())

@@ -17,6 +17,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis.messaging.consumer_queue import ConsumerQueue
+from chassis.messaging.consuming import RabbitSubscriber, consuming
 from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
 from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
@@ -75,6 +76,7 @@ class Messaging:
         self._retention = retention
         self._outage = outage
         self._tasks: list[asyncio.Task[None]] = []
+        self._subscribers: dict[str, RabbitSubscriber] = {}
         self.connected = asyncio.Event()
 
     def consume(
@@ -105,7 +107,7 @@ class Messaging:
         async def on_message(message: RabbitMessage) -> None:
             await consumer(message)
 
-        self.broker.subscriber(
+        subscriber = self.broker.subscriber(
             consumer_queue.work_queue(),
             exchange=consumer_queue.source_exchange(),
             ack_policy=AckPolicy.MANUAL,  # acked by the consumer, after its commit
@@ -114,7 +116,9 @@ class Messaging:
             decoder=_undecoded,
             title=queue.name,
             description=description,
-        )(on_message)
+        )
+        subscriber(on_message)
+        self._subscribers[name] = subscriber
         self._queues.append(consumer_queue)
         self.consumers.append(consumer)
         return consumer_queue
@@ -228,6 +232,27 @@ class Messaging:
                 raise RuntimeError("not connected")
             self._metrics_channel = await connection.channel()
         return self._metrics_channel
+
+    async def readiness(self, *, broker_up: bool) -> dict[str, str]:
+        """``ok`` or what is wrong, per consumer (``consumer:<name>``: is it consuming from its
+        queue on an open channel?) and for the relay (can it publish?), given whether the
+        broker answered a ping (``broker_up``)."""
+        checks: dict[str, str] = {}
+        for name, subscriber in self._subscribers.items():
+            checks[f"consumer:{name}"] = await consuming(subscriber, self.connected.is_set())
+        if self.relay is not None:
+            relay_task = next((t for t in self._tasks if t.get_name() == "outbox-relay"), None)
+            if not self.connected.is_set():
+                checks["relay"] = "down: not connected to the broker yet"
+            elif relay_task is None or relay_task.done():
+                checks["relay"] = "down: not running"
+            elif not broker_up:
+                checks["relay"] = "down: the broker does not answer"
+            else:
+                checks["relay"] = (
+                    "ok" if self.relay.problem is None else f"down: {self.relay.problem}"
+                )
+        return checks
 
     async def ping(self) -> bool:
         # A short wait: ping() waits out its whole timeout while disconnected, and readiness

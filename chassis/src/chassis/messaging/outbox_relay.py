@@ -81,6 +81,8 @@ class OutboxRelay:
         self._failure: Exception | None = None  # of a batch since the last claim
         self._backoff = 0.0  # grows while batches fail, back to 0 when one goes through
         self.claims = 0  # claims made, empty ones included
+        # Why the relay cannot publish now (readiness says it), None while it can.
+        self.problem: str | None = None
 
     def wake(self) -> None:
         """Called when a commit added rows (LISTEN/NOTIFY): relay now, not at the next poll."""
@@ -92,18 +94,28 @@ class OutboxRelay:
                 try:
                     claimed = await self.claim_batch()
                 except Exception as error:  # noqa: BLE001 - broker or database down: back off
+                    self.problem = f"{type(error).__name__}: {error}"[:200]
                     self._backoff = min(max(self._backoff * 2, 0.5), self._settings.max_backoff)
                     logger.warning(
                         "outbox relay failed (%s); retrying in %.1fs", error, self._backoff
                     )
                     await asyncio.sleep(self._backoff)
                     continue
+                if not claimed and self.problem is not None:
+                    await self._check_broker()
                 if claimed < self._settings.batch_size:
                     await self._wait_for_work()
         finally:
             for batch in self._batches:
                 batch.cancel()
             await asyncio.gather(*self._batches, return_exceptions=True)
+
+    async def _check_broker(self) -> None:
+        # Nothing to send says nothing about the broker: ask it, so that an idle relay is not
+        # reported down for ever after an outage.
+        with contextlib.suppress(Exception):
+            if await self._broker.ping(timeout=1.0):
+                self.problem = None
 
     async def claim_batch(self) -> int:
         """Claim the next batch and relay it in the background; returns how many rows were
@@ -137,6 +149,7 @@ class OutboxRelay:
                 logger.info(
                     "relayed %d messages (%s)", len(rows), _types(row.message_type for row in rows)
                 )
+                self.problem = None
         except Exception as error:  # noqa: BLE001 - the claiming loop raises it and backs off
             if claimed.done():
                 self._failure = error

@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from faststream.rabbit import RabbitBroker
@@ -259,6 +260,9 @@ class ReliableConsumer:
                 # The history of the message's earlier hops, as text: RabbitMQ's own x-death
                 # header is rewritten by every dead-lettering.
                 "x-death-history": _history(message),
+                # When it first failed here and when it was given up (for the DLQ tool).
+                "x-first-death-at": _first_death(message).isoformat(),
+                "x-dead-lettered-at": datetime.now(UTC).isoformat(),
             },
             persist=True,
         )
@@ -280,6 +284,16 @@ def _original_routing_key(message: RabbitMessage) -> str:
         if keys and death.get("reason") == "rejected":
             return str(keys[0])
     return str(message.raw_message.routing_key or "")
+
+
+def _first_death(message: RabbitMessage) -> datetime:
+    times = [
+        d["time"]
+        for d in message.headers.get("x-death") or ()
+        if isinstance(d, Mapping) and isinstance(d.get("time"), datetime)
+    ]
+    earliest = min(times, default=datetime.now(UTC))
+    return earliest if earliest.tzinfo else earliest.replace(tzinfo=UTC)
 
 
 def _history(message: RabbitMessage) -> str:

@@ -29,6 +29,7 @@ class RetentionSettings:
 class Pruned:
     outbox: int
     inbox: int
+    expired: int = 0  # idempotency keys past their expiry
 
 
 class MessageRetention:
@@ -40,11 +41,13 @@ class MessageRetention:
         *,
         outbox: Table,
         inbox: Table,
+        expiring: Table | None = None,
         settings: RetentionSettings | None = None,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
         self._inbox = inbox
+        self._expiring = expiring  # a table with an ``expires_at`` column
         self._settings = settings or RetentionSettings()
 
     async def run(self) -> None:
@@ -56,8 +59,13 @@ class MessageRetention:
             except Exception as error:  # noqa: BLE001 - the database is down: try next time
                 logger.warning("pruning the outbox and inbox failed (%s)", error)
             else:
-                if pruned.outbox or pruned.inbox:
-                    logger.info("pruned %d outbox and %d inbox rows", pruned.outbox, pruned.inbox)
+                if pruned.outbox or pruned.inbox or pruned.expired:
+                    logger.info(
+                        "pruned %d outbox, %d inbox and %d expired rows",
+                        pruned.outbox,
+                        pruned.inbox,
+                        pruned.expired,
+                    )
             await asyncio.sleep(self._settings.interval)
 
     async def prune(self) -> Pruned:
@@ -75,6 +83,7 @@ class MessageRetention:
             .with_for_update(skip_locked=True)
         )
         return Pruned(
+            expired=await self._prune_expired(),
             outbox=await self._in_batches(
                 delete(outbox).where(outbox.c.message_id.in_(sent_long_ago))
             ),
@@ -84,6 +93,19 @@ class MessageRetention:
                 )
             ),
         )
+
+    async def _prune_expired(self) -> int:
+        table = self._expiring
+        if table is None:
+            return 0
+        key = list(table.primary_key.columns)
+        expired = (
+            select(*key)
+            .where(table.c.expires_at < func.now())
+            .limit(self._settings.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        return await self._in_batches(delete(table).where(tuple_(*key).in_(expired)))
 
     async def _in_batches(self, statement: Delete) -> int:
         total = 0

@@ -2,7 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
 from accounts.application.queries import GetUser
@@ -21,7 +23,14 @@ from accounts.entrypoints.http.schemas import (
     UserOut,
     UserProjectOut,
 )
-from chassis import CurrentUserId, form_body, json_body, problem_responses
+from chassis import (
+    CurrentUserId,
+    IdempotencyKey,
+    form_body,
+    idempotent,
+    json_body,
+    problem_responses,
+)
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -39,11 +48,22 @@ CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 503)
     dependencies=[Depends(json_body)],
     responses=REGISTER,
 )
-async def register(body: RegisterUserBody, container: ContainerDep) -> UserOut:
-    user = await register_user(
-        RegisterUser(email=body.email, password=body.password), container.uow(), container.hasher
+async def register(
+    body: RegisterUserBody, container: ContainerDep, request: Request, key: IdempotencyKey = None
+) -> Response:
+    async def respond(connection: AsyncConnection | None) -> Response:
+        uow = container.uow() if connection is None else container.uow_joining(connection)
+        user = await register_user(
+            RegisterUser(email=body.email, password=body.password), uow, container.hasher
+        )
+        return JSONResponse(
+            UserOut(id=user.id, email=user.email.value).model_dump(mode="json"), status_code=201
+        )
+
+    # Anonymous: the key alone names the request (a client makes its keys unique, e.g. UUIDs).
+    return await idempotent(
+        request, key=key, caller="", store=container.platform.idempotency, respond=respond
     )
-    return UserOut(id=user.id, email=user.email.value)
 
 
 @router.post(

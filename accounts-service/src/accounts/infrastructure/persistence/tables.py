@@ -14,6 +14,7 @@ from sqlalchemy import (
     func,
 )
 
+from chassis import idempotency_keys as idempotency_keys_table
 from chassis import message_tables
 
 SCHEMA = "accounts"
@@ -36,6 +37,8 @@ Index(USERS_EMAIL_UNIQUE, func.lower(users.c.email), unique=True)
 # The outbox and inbox every service keeps (columns owned by the chassis; migrations 0001-0003).
 messages = message_tables(metadata)
 outbox, inbox = messages.outbox, messages.inbox
+# The responses of the POSTs made with an Idempotency-Key (columns owned by the chassis).
+idempotency_keys = idempotency_keys_table(metadata)
 
 user_projects = Table(
     "user_projects",

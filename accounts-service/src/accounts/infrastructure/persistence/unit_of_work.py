@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.application.ports import UnitOfWork
@@ -25,6 +25,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     def on(cls, session_factory: Callable[[], AsyncSession]) -> SqlAlchemyUnitOfWork:
         """Each ``async with`` in a transaction of its own."""
         return cls(OutboxSession(session_factory, messages.outbox))
+
+    @classmethod
+    def joining(cls, connection: AsyncConnection) -> SqlAlchemyUnitOfWork:
+        """Inside the transaction the caller has begun on ``connection`` (the one that stores
+        a request's idempotency key): nothing is durable before the caller commits."""
+        return cls(OutboxSession.joining(connection, messages.outbox))
 
     async def __aenter__(self) -> SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(self._transaction.open())

@@ -2,9 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import CurrentUserId, current_user_id, json_body
+from chassis import CurrentUserId, IdempotencyKey, current_user_id, idempotent, json_body
 from projects.application.commands import (
     KEEP_CURRENT,
     ArchiveProject,
@@ -46,18 +48,31 @@ router = APIRouter(
     responses=WRITE,
 )
 async def create(
-    body: CreateProjectBody, user_id: CurrentUserId, container: ContainerDep, response: Response
-) -> ProjectOut:
-    project = await create_project(
-        CreateProject(
-            owner_id=user_id,
-            name=body.name,
-            maximum_number_of_incomplete_tasks=body.maximum_number_of_incomplete_tasks,
-        ),
-        container.uow(),
+    body: CreateProjectBody,
+    user_id: CurrentUserId,
+    container: ContainerDep,
+    request: Request,
+    key: IdempotencyKey = None,
+) -> Response:
+    async def respond(connection: AsyncConnection | None) -> Response:
+        uow = container.uow() if connection is None else container.uow_joining(connection)
+        project = await create_project(
+            CreateProject(
+                owner_id=user_id,
+                name=body.name,
+                maximum_number_of_incomplete_tasks=body.maximum_number_of_incomplete_tasks,
+            ),
+            uow,
+        )
+        return JSONResponse(
+            ProjectOut.of(ProjectView.of(project)).model_dump(mode="json"),
+            status_code=201,
+            headers={"Location": project_location(project.id)},
+        )
+
+    return await idempotent(
+        request, key=key, caller=str(user_id), store=container.platform.idempotency, respond=respond
     )
-    response.headers["Location"] = project_location(project.id)
-    return ProjectOut.of(ProjectView.of(project))
 
 
 @router.get("", response_model=ProjectListOut, responses=READ)

@@ -1,8 +1,10 @@
 """``/api/projects/{id}/tasks``: the numbered tasks of one of the caller's projects."""
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import CurrentUserId, current_user_id, json_body
+from chassis import CurrentUserId, IdempotencyKey, current_user_id, idempotent, json_body
 from projects.application.commands import CompleteTask, CreateTask, IncompleteTask
 from projects.application.ports import TaskView
 from projects.application.queries import GetTask, ListTasks
@@ -27,13 +29,25 @@ async def create(
     body: CreateTaskBody,
     user_id: CurrentUserId,
     container: ContainerDep,
-    response: Response,
-) -> TaskOut:
+    *,
+    request: Request,
+    key: IdempotencyKey = None,
+) -> Response:
     """Numbered 1, 2, 3… per project; 409 when the project's limit of incomplete tasks is reached
     or the project is archived."""
-    task = await create_task(CreateTask(user_id, project_id, body.name), container.uow())
-    response.headers["Location"] = f"{project_location(project_id)}/tasks/{task.number}"
-    return TaskOut.of(TaskView.of(task))
+
+    async def respond(connection: AsyncConnection | None) -> Response:
+        uow = container.uow() if connection is None else container.uow_joining(connection)
+        task = await create_task(CreateTask(user_id, project_id, body.name), uow)
+        return JSONResponse(
+            TaskOut.of(TaskView.of(task)).model_dump(mode="json"),
+            status_code=201,
+            headers={"Location": f"{project_location(project_id)}/tasks/{task.number}"},
+        )
+
+    return await idempotent(
+        request, key=key, caller=str(user_id), store=container.platform.idempotency, respond=respond
+    )
 
 
 @router.get("", response_model=TaskListOut, responses=READ)

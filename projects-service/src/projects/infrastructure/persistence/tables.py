@@ -13,6 +13,7 @@ from sqlalchemy import (
     Uuid,
 )
 
+from chassis import idempotency_keys as idempotency_keys_table
 from chassis import message_tables
 
 SCHEMA = "projects"
@@ -65,3 +66,5 @@ tasks = Table(
 # The outbox and inbox every service keeps (columns owned by the chassis; migrations 0001-0003).
 messages = message_tables(metadata)
 outbox, inbox = messages.outbox, messages.inbox
+# The responses of the POSTs made with an Idempotency-Key (columns owned by the chassis).
+idempotency_keys = idempotency_keys_table(metadata)

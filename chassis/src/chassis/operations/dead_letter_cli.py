@@ -1,0 +1,122 @@
+"""``taskboard-dlq``: list, show, replay and purge the consumers' dead-letter queues.
+
+It knows the queues from ``contracts`` (``CONSUMER_QUEUES``) and talks to ``AMQP_URL``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from chassis.operations.dead_letters import DeadLetter, DeadLetters, UnknownQueueError
+from contracts import CONSUMER_QUEUES
+
+T = TypeVar("T")
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+app = typer.Typer(
+    help="The consumers' dead-letter queues: what is there, why, and sending it back.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+AmqpUrl = Annotated[
+    str,
+    typer.Option(envvar="AMQP_URL", help="RabbitMQ (the vhost the services use)."),
+]
+Queue = Annotated[str, typer.Argument(help="A consumer queue (or its .dlq), as `list` names it.")]
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(work)
+    except UnknownQueueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+
+
+def _dead_letters(url: str) -> DeadLetters:
+    return DeadLetters(url, CONSUMER_QUEUES)
+
+
+@app.command("list")
+def list_(amqp_url: AmqpUrl = DEFAULT_AMQP_URL) -> None:
+    """Each dead-letter queue and its depth."""
+    depths = _run(_dead_letters(amqp_url).depths())
+    width = max(len(d.dead_letter_queue) for d in depths)
+    for depth in depths:
+        count = "not declared" if depth.dead_letters < 0 else str(depth.dead_letters)
+        typer.echo(f"{depth.dead_letter_queue:<{width}}  {count}")
+
+
+@app.command()
+def show(
+    queue: Queue,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 20,
+    amqp_url: AmqpUrl = DEFAULT_AMQP_URL,
+) -> None:
+    """The dead letters of QUEUE, oldest first, with why and where they died (left in place)."""
+    letters = _run(_dead_letters(amqp_url).show(queue, limit=limit))
+    if not letters:
+        typer.echo(f"{queue}: no dead letters")
+    for letter in letters:
+        typer.echo(describe(letter))
+
+
+@app.command()
+def replay(
+    queue: Queue,
+    message_id: Annotated[
+        list[str] | None, typer.Option("--id", help="Only this message id (repeatable).")
+    ] = None,
+    first: Annotated[int | None, typer.Option(min=1, help="Only the first N.")] = None,
+    amqp_url: AmqpUrl = DEFAULT_AMQP_URL,
+) -> None:
+    """Send dead letters back to the queue they died in (all, --id ..., or --first N)."""
+    replayed = _run(
+        _dead_letters(amqp_url).replay(queue, message_ids=message_id or (), first=first),
+    )
+    for replayed_id in replayed:
+        typer.echo(f"replayed {replayed_id}")
+    typer.echo(f"{len(replayed)} replayed to {queue}")
+    missing = set(message_id or ()) - set(replayed)
+    if missing:
+        typer.echo(f"not found in the DLQ: {', '.join(sorted(missing))}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def purge(
+    queue: Queue,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    amqp_url: AmqpUrl = DEFAULT_AMQP_URL,
+) -> None:
+    """Drop every dead letter of QUEUE, for good."""
+    if not yes:
+        typer.confirm(f"Drop every dead letter of {queue} for good?", abort=True)
+    dropped = _run(_dead_letters(amqp_url).purge(queue))
+    typer.echo(f"{dropped} dead letters dropped from {queue}")
+
+
+def describe(letter: DeadLetter) -> str:
+    lines = [
+        f"message {letter.message_id}  type {letter.type}  correlation {letter.correlation_id}",
+        f"  died in     {letter.died_in} after {letter.attempts or '?'} attempts",
+        f"  reason      {letter.reason}",
+        f"  history     {letter.history or '-'}",
+        f"  published   {_time(letter.published_at)}",
+        f"  first death {_time(letter.first_death_at)}",
+        f"  last death  {_time(letter.last_death_at)}",
+        f"  body        {letter.body.decode(errors='replace')}",
+    ]
+    return "\n".join(lines)
+
+
+def _time(value: datetime | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,198 @@
+"""The dead-letter tool over the real broker: a poison message dead-letters, the tool shows why,
+the handler is fixed, and a replay applies the effect exactly once, keeping the message's ids
+and trace context."""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import aio_pika
+import pytest
+from sqlalchemy import Table, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from typer.testing import CliRunner
+
+from chassis import Messaging
+from chassis.messaging.broker import make_broker
+from chassis.operations.dead_letter_cli import app, describe
+from chassis.operations.dead_letters import DeadLetters
+from contracts import CONSUMER_QUEUES, ConsumerQueueNames, Envelope, UserAccountCreated
+from taskboard_testing import eventually
+from taskboard_testing.amqp import amqp
+
+QUEUE = ConsumerQueueNames("chassis_test.dlq_tool", events=(UserAccountCreated,))
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+class Handler:
+    """Fails while ``broken``; counts the effects it applied."""
+
+    def __init__(self) -> None:
+        self.broken = True
+        self.applied: list[str] = []
+
+    async def __call__(self, envelope: Envelope[Any], connection: AsyncConnection) -> None:
+        if self.broken:
+            raise ValueError("handler bug: cannot handle this yet")
+        self.applied.append(str(envelope.message_id))
+
+
+@contextlib.asynccontextmanager
+async def consuming(
+    amqp_url: str, engine: AsyncEngine, inbox: Table, handler: Handler
+) -> AsyncIterator[Messaging]:
+    messaging = Messaging(
+        make_broker(amqp_url, app_id="chassis-test", prefetch=4),
+        exchange="chassis-test.events",
+        engine=engine,
+        inbox=inbox,
+        retry_delay_ms=50,
+        max_attempts=2,
+        relay=None,
+        listener=None,
+    )
+    messaging.consume(name="chassis-dlq-test", queue=QUEUE, handle=handler, description="test")
+    await messaging.start()
+    try:
+        await asyncio.wait_for(messaging.connected.wait(), timeout=30)
+        yield messaging
+    finally:
+        await messaging.stop()
+
+
+def account_created() -> dict[str, Any]:
+    user_id = uuid4()
+    return Envelope.wrap(
+        UserAccountCreated(user_id=user_id, email=f"u-{user_id.hex[:8]}@example.com"),
+        message_id=uuid4(),
+        occurred_at=datetime.now(UTC),
+        producer="chassis-test",
+        correlation_id="request-42",
+        aggregate_id=user_id,
+        aggregate_version=1,
+    ).model_dump(mode="json")
+
+
+async def publish(amqp_url: str, body: dict[str, Any]) -> None:
+    async with amqp(amqp_url) as channel:
+        exchange = await channel.declare_exchange(
+            QUEUE.exchange, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        await exchange.publish(
+            aio_pika.Message(
+                json.dumps(body).encode(),
+                message_id=body["message_id"],
+                correlation_id="request-42",
+                type=body["type"],
+                headers={"traceparent": TRACEPARENT},
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=UserAccountCreated.routing_key(),
+        )
+
+
+async def inbox_rows(engine: AsyncEngine, inbox: Table) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(select(func.count()).select_from(inbox))).scalar())
+
+
+async def test_a_poison_message_is_shown_with_its_reason_and_replayed_once_the_handler_is_fixed(
+    amqp_url: str, engine: AsyncEngine, inbox: Table
+) -> None:
+    tool = DeadLetters(amqp_url, [QUEUE])
+    handler = Handler()
+    body = account_created()
+    async with consuming(amqp_url, engine, inbox, handler):
+        await publish(amqp_url, body)
+        depths = await eventually(
+            tool.depths, until=lambda d: d[0].dead_letters == 1, timeout=30, what="a dead letter"
+        )
+        assert depths[0].dead_letter_queue == QUEUE.dead_letter_queue
+
+        [letter] = await tool.show(QUEUE.name)
+        assert letter.message_id == body["message_id"]
+        assert letter.correlation_id == "request-42"
+        assert letter.type == body["type"]
+        assert letter.died_in == QUEUE.name
+        assert letter.attempts == 2
+        assert letter.first_death_at is not None
+        assert letter.last_death_at is not None
+        assert letter.first_death_at <= letter.last_death_at
+        shown = describe(letter)
+        assert "handler bug: cannot handle this yet" in shown
+        assert f"died in     {QUEUE.name} after 2 attempts" in shown
+        # Showing leaves it in place.
+        assert (await tool.depths())[0].dead_letters == 1
+
+        handler.broken = False  # the fix is deployed
+        assert await tool.replay(QUEUE.name) == [body["message_id"]]
+
+        await eventually(lambda: inbox_rows(engine, inbox), until=lambda n: n == 1, timeout=20)
+        assert (await tool.depths())[0].dead_letters == 0
+
+    assert handler.applied == [body["message_id"]]
+
+
+async def test_a_replayed_message_keeps_its_ids_headers_and_trace_context(
+    amqp_url: str, engine: AsyncEngine, inbox: Table
+) -> None:
+    """Replayed while no consumer runs, so the test reads what arrives in the work queue."""
+    handler = Handler()
+    first, second = account_created(), account_created()
+    async with consuming(amqp_url, engine, inbox, handler):
+        await publish(amqp_url, first)
+        await publish(amqp_url, second)
+        tool = DeadLetters(amqp_url, [QUEUE])
+        await eventually(
+            tool.depths, until=lambda d: d[0].dead_letters == 2, timeout=30, what="two dead letters"
+        )
+
+    assert await tool.replay(QUEUE.dead_letter_queue, message_ids=[second["message_id"]]) == [
+        second["message_id"]
+    ]
+    async with amqp(amqp_url) as channel:
+        work = await channel.declare_queue(QUEUE.name, passive=True)
+        replayed = await eventually(lambda: work.get(no_ack=True, fail=False), what="a replay")
+    assert replayed.message_id == second["message_id"]
+    assert replayed.correlation_id == "request-42"
+    assert replayed.type == second["type"]
+    assert replayed.headers["traceparent"] == TRACEPARENT
+    assert replayed.headers["x-replayed-from"] == QUEUE.dead_letter_queue
+    assert not replayed.headers.get("x-delivery-count")  # a fresh message to the consumer
+    assert "x-last-error" not in replayed.headers
+    [left] = await tool.show(QUEUE.name)
+    assert left.message_id == first["message_id"]
+    assert await tool.replay(QUEUE.name, first=5) == [first["message_id"]]
+    assert handler.applied == []
+
+
+def test_the_cli_lists_every_consumer_queue_and_asks_before_purging(amqp_url: str) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(app, ["list", "--amqp-url", amqp_url])
+    assert listed.exit_code == 0, listed.output
+    for queue in CONSUMER_QUEUES:
+        assert queue.dead_letter_queue in listed.output
+
+    refused = runner.invoke(
+        app, ["purge", CONSUMER_QUEUES[0].name, "--amqp-url", amqp_url], input="n\n"
+    )
+    assert refused.exit_code == 1
+    assert "Aborted" in refused.output
+
+    unknown = runner.invoke(app, ["show", "no.such.queue", "--amqp-url", amqp_url])
+    assert unknown.exit_code == 2
+    assert "no consumer queue" in unknown.output
+
+
+@pytest.fixture(autouse=True)
+async def _empty_queues(amqp_url: str) -> AsyncIterator[None]:
+    yield
+    async with amqp(amqp_url) as channel:
+        for name in (QUEUE.name, QUEUE.retry_queue, QUEUE.dead_letter_queue):
+            with contextlib.suppress(Exception):
+                await (await channel.declare_queue(name, passive=True)).purge()
