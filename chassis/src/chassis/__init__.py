@@ -25,11 +25,14 @@ from chassis.security.access_tokens import (
     InvalidTokenError,
     MissingTokenError,
     PublicKeys,
+    RevokedTokenError,
 )
+from chassis.security.revocations import ISSUED_AT_CLAIM, PolledRevocations, Revocations
 from chassis.settings import ServiceSettings
 from chassis.worker import run_worker
 
 __all__ = [
+    "ISSUED_AT_CLAIM",
     "AccessTokenVerifier",
     "ConsumerQueue",
     "CurrentUserId",
@@ -41,10 +44,13 @@ __all__ = [
     "MissingTokenError",
     "OutboxSession",
     "Platform",
+    "PolledRevocations",
     "Problem",
     "ProblemError",
     "PublicKeys",
     "ReadPool",
+    "Revocations",
+    "RevokedTokenError",
     "ServiceContainer",
     "ServiceSettings",
     "build_platform",
