@@ -18,13 +18,14 @@ from accounts.application.ports import (
 from accounts.config import Settings
 from accounts.infrastructure.persistence.orm import start_mappers
 from accounts.infrastructure.persistence.tables import messages
+from accounts.infrastructure.persistence.token_revocations import RecentRevocations
 from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
 from accounts.infrastructure.security.jwt_tokens import JwtTokenIssuer, OwnPublicKeys
 from accounts.infrastructure.security.signing_key import SigningKey
-from chassis import AccessTokenVerifier, Platform, build_platform
+from chassis import AccessTokenVerifier, Platform, PolledRevocations, build_platform
 from contracts import ACCOUNTS_EXCHANGE
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,13 @@ def bootstrap(
             ttl_seconds=settings.access_token_ttl_seconds,
         ),
         verifier=AccessTokenVerifier(
-            OwnPublicKeys([key]), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            OwnPublicKeys([key]),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            revocations=PolledRevocations(
+                RecentRevocations(platform.read_pool),
+                refresh_interval=settings.token_revocation_refresh_seconds,
+            ),
         ),
         signing_key=key,
         read_model=read_model or PgUserReadModel(platform.read_pool),

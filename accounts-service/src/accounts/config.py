@@ -20,7 +20,12 @@ class Settings(ServiceSettings):
     jwt_private_key_file: Path | None = Field(
         default=None, description="File holding the Ed25519 private key (PEM)."
     )
-    access_token_ttl_seconds: int = Field(default=3600, ge=60)
+    access_token_ttl_seconds: int = Field(
+        default=900,
+        ge=60,
+        le=86_400,  # revocations are kept in memory for a day: no token may outlive that
+        description="Access-token lifetime: short, so a stolen token soon ends by itself.",
+    )
 
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     hashing_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)

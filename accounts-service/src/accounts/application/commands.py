@@ -17,6 +17,20 @@ class ChangeUserEmailAddress:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangePassword:
+    user_id: UUID
+    current_password: str = field(repr=False)
+    new_password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LogOut:
+    """End every token of the user issued until now."""
+
+    user_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
 class Authenticate:
     email: str
     password: str = field(repr=False)

@@ -22,6 +22,11 @@ class ChangeEmailBody(_Body):
     email: str = Field(max_length=EMAIL_MAX_LENGTH, examples=["ada.lovelace@example.com"])
 
 
+class ChangePasswordBody(_Body):
+    current_password: str = Field(max_length=300)
+    new_password: str = Field(max_length=300, description="8 to 72 bytes in UTF-8.")
+
+
 class UserOut(BaseModel):
     id: UUID
     email: str

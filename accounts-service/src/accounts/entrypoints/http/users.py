@@ -2,11 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Response
 
-from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
+from accounts.application.commands import (
+    Authenticate,
+    ChangePassword,
+    ChangeUserEmailAddress,
+    LogOut,
+    RegisterUser,
+)
 from accounts.application.queries import GetUser
 from accounts.application.query_handlers import get_user
+from accounts.application.session_handlers import change_password, log_out
 from accounts.application.user_handlers import (
     authenticate,
     change_user_email_address,
@@ -15,6 +22,7 @@ from accounts.application.user_handlers import (
 from accounts.entrypoints.http.dependencies import ContainerDep
 from accounts.entrypoints.http.schemas import (
     ChangeEmailBody,
+    ChangePasswordBody,
     MeOut,
     RegisterUserBody,
     TokenOut,
@@ -30,6 +38,8 @@ REGISTER = problem_responses(400, 409, 415, 422, 503)
 LOGIN = problem_responses(401, 415, 422, 503)
 ME = problem_responses(401, 404, 503)
 CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 503)
+CHANGE_PASSWORD = problem_responses(400, 401, 404, 409, 415, 422, 503)
+LOGOUT = problem_responses(401, 404, 409, 503)
 
 
 @router.post(
@@ -89,3 +99,33 @@ async def change_email(
         ChangeUserEmailAddress(user_id=user_id, new_email=body.email), container.uow()
     )
     return UserOut(id=user.id, email=user.email.value)
+
+
+@router.put(
+    "/me/password",
+    status_code=204,
+    response_class=Response,
+    dependencies=[Depends(json_body)],
+    responses=CHANGE_PASSWORD,
+)
+async def put_password(
+    body: ChangePasswordBody, user_id: CurrentUserId, container: ContainerDep
+) -> Response:
+    """Change the password; every token issued until now ends (this one too)."""
+    await change_password(
+        ChangePassword(
+            user_id=user_id,
+            current_password=body.current_password,
+            new_password=body.new_password,
+        ),
+        container.uow(),
+        container.hasher,
+    )
+    return Response(status_code=204)
+
+
+@router.post("/logout", status_code=204, response_class=Response, responses=LOGOUT)
+async def logout(user_id: CurrentUserId, container: ContainerDep) -> Response:
+    """End every token of the caller issued until now, in every service."""
+    await log_out(LogOut(user_id=user_id), container.uow())
+    return Response(status_code=204)

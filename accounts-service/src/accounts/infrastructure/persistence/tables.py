@@ -28,6 +28,13 @@ users = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Tokens issued at or before this instant are refused (a logout, a new password).
+    Column("tokens_revoked_before", DateTime(timezone=True), nullable=True),
+)
+Index(
+    "ix_users_tokens_revoked_before",
+    users.c.tokens_revoked_before,
+    postgresql_where=users.c.tokens_revoked_before.is_not(None),
 )
 USERS_EMAIL_UNIQUE = "uq_users_email_lower"
 Index(USERS_EMAIL_UNIQUE, func.lower(users.c.email), unique=True)
