@@ -80,7 +80,10 @@ async def _empty_tables(container: Container) -> AsyncIterator[None]:
     yield
     async with container.platform.engine.begin() as connection:
         await connection.execute(
-            text("TRUNCATE projects.projects, projects.tasks, projects.outbox, projects.inbox")
+            text(
+                "TRUNCATE projects.projects, projects.tasks, projects.outbox, projects.inbox, "
+                "projects.revoked_tokens"
+            )
         )
 
 

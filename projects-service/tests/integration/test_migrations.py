@@ -9,7 +9,7 @@ from taskboard_testing import ThrowawayDatabase, run_alembic
 
 from .conftest import SERVICE_DIR
 
-EXPECTED_TABLES = {"alembic_version", "inbox", "outbox", "projects", "tasks"}
+EXPECTED_TABLES = {"alembic_version", "inbox", "outbox", "projects", "tasks", "revoked_tokens"}
 EXPECTED_INDEXES = {
     "projects_pkey",
     "ix_projects_owner_live",
@@ -52,7 +52,7 @@ async def test_upgrade_downgrade_upgrade_keeps_history_in_own_schema() -> None:
         run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
         assert await tables_by_schema(database.url) == {"projects": EXPECTED_TABLES}
         current = run_alembic(SERVICE_DIR, database.url, "current")
-        assert "0003 (head)" in current.stdout
+        assert "0004 (head)" in current.stdout
 
 
 async def test_the_outbox_trigger_comes_and_goes_with_its_migration() -> None:
