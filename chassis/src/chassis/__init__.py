@@ -4,6 +4,7 @@ and HTTP. Nothing in it knows about users, projects or tasks. A service wires it
 
 from chassis.container import ServiceContainer
 from chassis.correlation import correlation_id, current_correlation_id
+from chassis.http.client_address import Network, client_address, trusted_networks
 from chassis.http.identity import CurrentUserId, current_user_id
 from chassis.http.media_types import form_body, json_body
 from chassis.http.problems import ErrorMap, Problem, ProblemError, problem, problem_responses
@@ -42,6 +43,7 @@ __all__ = [
     "MessageTables",
     "Messaging",
     "MissingTokenError",
+    "Network",
     "OutboxSession",
     "Platform",
     "PolledRevocations",
@@ -54,6 +56,7 @@ __all__ = [
     "ServiceContainer",
     "ServiceSettings",
     "build_platform",
+    "client_address",
     "configure_logging",
     "correlation_id",
     "current_correlation_id",
@@ -68,5 +71,6 @@ __all__ = [
     "run_migrations",
     "run_worker",
     "service_app",
+    "trusted_networks",
     "violated_constraint",
 ]
