@@ -36,6 +36,18 @@ class Settings(ServiceSettings):
         description="CPU niceness of the hashing threads (Linux): logins yield to quick requests.",
     )
 
+    trusted_proxies: str = Field(
+        default="127.0.0.1/32,::1/128",
+        description="Addresses/networks of the gateway: only their X-Forwarded-For is believed.",
+    )
+    throttle_failed_logins_per_account: int = Field(default=5, ge=1)
+    throttle_failed_logins_per_client: int = Field(default=20, ge=1)
+    throttle_registrations_per_client: int = Field(default=10, ge=1)
+    throttle_email_changes_per_client: int = Field(default=10, ge=1)
+    throttle_base_delay_seconds: float = Field(default=1.0, gt=0)
+    throttle_max_delay_seconds: float = Field(default=900.0, gt=0)
+    throttle_forget_after_seconds: float = Field(default=3600.0, gt=0)
+
     @model_validator(mode="after")
     def _key_required_outside_dev(self) -> "Settings":
         if self.environment != "dev" and self.private_key_pem is None:

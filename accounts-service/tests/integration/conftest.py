@@ -70,7 +70,10 @@ async def _empty_tables(container: Container) -> AsyncIterator[None]:
     yield
     async with container.platform.engine.begin() as connection:
         await connection.execute(
-            text("TRUNCATE accounts.users, accounts.outbox, accounts.inbox, accounts.user_projects")
+            text(
+                "TRUNCATE accounts.users, accounts.outbox, accounts.inbox, accounts.user_projects, "
+                "accounts.attempts"
+            )
         )
 
 

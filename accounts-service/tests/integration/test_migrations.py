@@ -7,7 +7,7 @@ from taskboard_testing import ThrowawayDatabase, run_alembic
 
 from .conftest import SERVICE_DIR
 
-EXPECTED_TABLES = {"alembic_version", "inbox", "outbox", "user_projects", "users"}
+EXPECTED_TABLES = {"alembic_version", "attempts", "inbox", "outbox", "user_projects", "users"}
 
 
 async def tables_by_schema(url: str) -> dict[str, set[str]]:

@@ -3,13 +3,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from accounts.application.commands import ChangePassword, LogOut
+from accounts.application.ports import Attempt, AttemptKind, TooManyAttemptsError
 from accounts.application.session_handlers import change_password, log_out
 from accounts.domain.email_address import EmailAddress
 from accounts.domain.errors import InvalidCredentialsError, InvalidPasswordError
 from accounts.domain.events import UserTokensRevoked
 from accounts.domain.user import User
 
-from .fakes import FakePasswordHasher, FakeUnitOfWork
+from .fakes import FakeAttemptThrottle, FakePasswordHasher, FakeUnitOfWork
 
 
 def a_user() -> User:
@@ -64,3 +65,26 @@ async def test_a_bad_new_password_is_refused_before_any_hashing() -> None:
             ChangePassword(user.id, "password1", "short"), FakeUnitOfWork([user]), hasher
         )
     assert hasher.verifications == 0
+
+
+async def test_a_wrong_current_password_counts_as_a_failed_login_and_is_throttled() -> None:
+    user, hasher, throttle = a_user(), FakePasswordHasher(), FakeAttemptThrottle()
+    account = Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, "ada@example.com")
+    with pytest.raises(InvalidCredentialsError):
+        await change_password(
+            ChangePassword(user.id, "wrong one", "a new secret"),
+            FakeUnitOfWork([user]),
+            hasher,
+            throttle=throttle,
+        )
+    assert throttle.counts == {account: 1}
+
+    throttle.blocked.add(account)
+    with pytest.raises(TooManyAttemptsError):
+        await change_password(
+            ChangePassword(user.id, "password1", "a new secret"),
+            FakeUnitOfWork([user]),
+            hasher,
+            throttle=throttle,
+        )
+    assert hasher.verifications == 1  # the throttled attempt hashed nothing

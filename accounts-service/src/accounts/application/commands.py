@@ -8,12 +8,14 @@ from uuid import UUID
 class RegisterUser:
     email: str
     password: str = field(repr=False)
+    client: str = ""  # the client's address, for throttling
 
 
 @dataclass(frozen=True, slots=True)
 class ChangeUserEmailAddress:
     user_id: UUID
     new_email: str
+    client: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class LogOut:
 class Authenticate:
     email: str
     password: str = field(repr=False)
+    client: str = ""
 
 
 @dataclass(frozen=True, slots=True)

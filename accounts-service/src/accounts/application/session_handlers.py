@@ -3,7 +3,13 @@
 from datetime import UTC, datetime
 
 from accounts.application.commands import ChangePassword, LogOut
-from accounts.application.ports import PasswordHasher, UnitOfWork
+from accounts.application.ports import (
+    Attempt,
+    AttemptKind,
+    AttemptThrottle,
+    PasswordHasher,
+    UnitOfWork,
+)
 from accounts.domain.errors import InvalidCredentialsError, UserNotFoundError
 from accounts.domain.password import Password
 from accounts.domain.user import User
@@ -17,12 +23,25 @@ async def log_out(command: LogOut, uow: UnitOfWork) -> None:
         await uow.commit()
 
 
-async def change_password(command: ChangePassword, uow: UnitOfWork, hasher: PasswordHasher) -> None:
-    """Check the current password, store the new one's hash and end every older token."""
+async def change_password(
+    command: ChangePassword,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    *,
+    throttle: AttemptThrottle | None = None,
+) -> None:
+    """Check the current password, store the new one's hash and end every older token. A wrong
+    current password counts as a failed login of the account (a stolen token must not become
+    a way to guess the password)."""
     new_password = Password(command.new_password)  # a bad new one costs no hashing
     async with uow:
         user = await _existing(uow, command)
+    attempt = [Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, user.email.value.casefold())]
+    if throttle is not None:
+        await throttle.check(attempt)
     if not await hasher.verify(command.current_password, user.password_hash):
+        if throttle is not None:
+            await throttle.count(attempt)
         raise InvalidCredentialsError("The current password is not correct.")
     password_hash = await hasher.hash(new_password)  # slow: hold no transaction while hashing
     async with uow:

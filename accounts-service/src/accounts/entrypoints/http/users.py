@@ -19,7 +19,7 @@ from accounts.application.user_handlers import (
     change_user_email_address,
     register_user,
 )
-from accounts.entrypoints.http.dependencies import ContainerDep
+from accounts.entrypoints.http.dependencies import ClientAddress, ContainerDep
 from accounts.entrypoints.http.schemas import (
     ChangeEmailBody,
     ChangePasswordBody,
@@ -34,11 +34,11 @@ from chassis import CurrentUserId, form_body, json_body, problem_responses
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 # 503 on every route: the database unreachable (with Retry-After).
-REGISTER = problem_responses(400, 409, 415, 422, 503)
-LOGIN = problem_responses(401, 415, 422, 503)
+REGISTER = problem_responses(400, 409, 415, 422, 429, 503)
+LOGIN = problem_responses(401, 415, 422, 429, 503)
 ME = problem_responses(401, 404, 503)
-CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 503)
-CHANGE_PASSWORD = problem_responses(400, 401, 404, 409, 415, 422, 503)
+CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 429, 503)
+CHANGE_PASSWORD = problem_responses(400, 401, 404, 409, 415, 422, 429, 503)
 LOGOUT = problem_responses(401, 404, 409, 503)
 
 
@@ -49,9 +49,14 @@ LOGOUT = problem_responses(401, 404, 409, 503)
     dependencies=[Depends(json_body)],
     responses=REGISTER,
 )
-async def register(body: RegisterUserBody, container: ContainerDep) -> UserOut:
+async def register(
+    body: RegisterUserBody, client: ClientAddress, container: ContainerDep
+) -> UserOut:
     user = await register_user(
-        RegisterUser(email=body.email, password=body.password), container.uow(), container.hasher
+        RegisterUser(email=body.email, password=body.password, client=client),
+        container.uow(),
+        container.hasher,
+        throttle=container.throttle,
     )
     return UserOut(id=user.id, email=user.email.value)
 
@@ -65,13 +70,15 @@ async def register(body: RegisterUserBody, container: ContainerDep) -> UserOut:
 async def login(
     username: Annotated[str, Form(max_length=300, description="The account's email address")],
     password: Annotated[str, Form(max_length=300)],
+    client: ClientAddress,
     container: ContainerDep,
 ) -> TokenOut:
     token = await authenticate(
-        Authenticate(email=username, password=password),
+        Authenticate(email=username, password=password, client=client),
         container.uow(),
         container.hasher,
         container.tokens,
+        throttle=container.throttle,
     )
     return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
@@ -93,10 +100,12 @@ async def me(user_id: CurrentUserId, container: ContainerDep) -> MeOut:
     responses=CHANGE_EMAIL,
 )
 async def change_email(
-    body: ChangeEmailBody, user_id: CurrentUserId, container: ContainerDep
+    body: ChangeEmailBody, user_id: CurrentUserId, client: ClientAddress, container: ContainerDep
 ) -> UserOut:
     user = await change_user_email_address(
-        ChangeUserEmailAddress(user_id=user_id, new_email=body.email), container.uow()
+        ChangeUserEmailAddress(user_id=user_id, new_email=body.email, client=client),
+        container.uow(),
+        throttle=container.throttle,
     )
     return UserOut(id=user.id, email=user.email.value)
 
@@ -120,6 +129,7 @@ async def put_password(
         ),
         container.uow(),
         container.hasher,
+        throttle=container.throttle,
     )
     return Response(status_code=204)
 

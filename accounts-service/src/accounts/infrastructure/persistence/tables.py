@@ -39,6 +39,17 @@ Index(
 USERS_EMAIL_UNIQUE = "uq_users_email_lower"
 Index(USERS_EMAIL_UNIQUE, func.lower(users.c.email), unique=True)
 
+# Attempts counted per (kind, account or client address), shared by every replica.
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("subject", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True), nullable=True),
+)
+
 # The outbox and inbox every service keeps (columns owned by the chassis; migrations 0001-0003).
 messages = message_tables(metadata)
 outbox, inbox = messages.outbox, messages.inbox
