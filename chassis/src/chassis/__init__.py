@@ -5,6 +5,7 @@ and HTTP. Nothing in it knows about users, projects or tasks. A service wires it
 from chassis.container import ServiceContainer
 from chassis.correlation import correlation_id, current_correlation_id
 from chassis.http.client_address import Network, client_address, trusted_networks
+from chassis.http.disconnect import unless_disconnected
 from chassis.http.identity import CurrentUserId, current_user_id
 from chassis.http.media_types import form_body, json_body
 from chassis.http.problems import ErrorMap, Problem, ProblemError, problem, problem_responses
@@ -72,5 +73,6 @@ __all__ = [
     "run_worker",
     "service_app",
     "trusted_networks",
+    "unless_disconnected",
     "violated_constraint",
 ]
