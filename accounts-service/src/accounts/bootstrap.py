@@ -85,6 +85,8 @@ def bootstrap(
             rounds=settings.bcrypt_rounds,
             threads=settings.hashing_threads,
             niceness=settings.hashing_niceness,
+            queue=settings.hashing_queue,
+            reserved_for_checks=settings.hashing_reserved_for_logins,
         ),
         tokens=JwtTokenIssuer(
             key,

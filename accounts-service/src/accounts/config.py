@@ -48,6 +48,13 @@ class Settings(ServiceSettings):
     throttle_max_delay_seconds: float = Field(default=900.0, gt=0)
     throttle_forget_after_seconds: float = Field(default=3600.0, gt=0)
 
+    hashing_queue: int = Field(
+        default=16, ge=1, description="Password checks and hashes waiting or running at once."
+    )
+    hashing_reserved_for_logins: int = Field(
+        default=8, ge=0, description="Of HASHING_QUEUE, slots registrations cannot take."
+    )
+
     @model_validator(mode="after")
     def _key_required_outside_dev(self) -> "Settings":
         if self.environment != "dev" and self.private_key_pem is None:

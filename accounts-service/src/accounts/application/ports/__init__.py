@@ -6,7 +6,7 @@ from accounts.application.ports.attempt_throttle import (
     AttemptThrottle,
     TooManyAttemptsError,
 )
-from accounts.application.ports.password_hasher import PasswordHasher
+from accounts.application.ports.password_hasher import HashingBusyError, PasswordHasher
 from accounts.application.ports.token_issuer import AccessToken, TokenIssuer
 from accounts.application.ports.unit_of_work import UnitOfWork
 from accounts.application.ports.user_projects import UserProjects
@@ -18,6 +18,7 @@ __all__ = [
     "Attempt",
     "AttemptKind",
     "AttemptThrottle",
+    "HashingBusyError",
     "PasswordHasher",
     "TokenIssuer",
     "TooManyAttemptsError",

@@ -1,6 +1,6 @@
 """How accounts' own errors are answered (everything else is the chassis's problem+json)."""
 
-from accounts.application.ports import TooManyAttemptsError
+from accounts.application.ports import HashingBusyError, TooManyAttemptsError
 from accounts.domain.errors import (
     ConcurrentUpdateError,
     DomainError,
@@ -25,6 +25,7 @@ def _retry_after(error: Exception) -> dict[str, str]:
 
 ERRORS: ErrorMap = {
     TooManyAttemptsError: Problem(429, "too-many-attempts", headers_of=_retry_after),
+    HashingBusyError: Problem(503, "hashing-busy", {"Retry-After": "1"}),
     InvalidEmailAddressError: Problem(422, "invalid-email-address"),
     InvalidPasswordError: Problem(422, "invalid-password"),
     EmailAddressAlreadyTakenError: Problem(409, "email-address-taken"),

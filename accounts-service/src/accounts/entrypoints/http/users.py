@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 
 from accounts.application.commands import (
     Authenticate,
@@ -29,7 +29,7 @@ from accounts.entrypoints.http.schemas import (
     UserOut,
     UserProjectOut,
 )
-from chassis import CurrentUserId, form_body, json_body, problem_responses
+from chassis import CurrentUserId, form_body, json_body, problem_responses, unless_disconnected
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -50,13 +50,16 @@ LOGOUT = problem_responses(401, 404, 409, 503)
     responses=REGISTER,
 )
 async def register(
-    body: RegisterUserBody, client: ClientAddress, container: ContainerDep
+    request: Request, body: RegisterUserBody, client: ClientAddress, container: ContainerDep
 ) -> UserOut:
-    user = await register_user(
-        RegisterUser(email=body.email, password=body.password, client=client),
-        container.uow(),
-        container.hasher,
-        throttle=container.throttle,
+    user = await unless_disconnected(
+        request,
+        register_user(
+            RegisterUser(email=body.email, password=body.password, client=client),
+            container.uow(),
+            container.hasher,
+            throttle=container.throttle,
+        ),
     )
     return UserOut(id=user.id, email=user.email.value)
 
@@ -68,17 +71,21 @@ async def register(
     responses=LOGIN,
 )
 async def login(
+    request: Request,
     username: Annotated[str, Form(max_length=300, description="The account's email address")],
     password: Annotated[str, Form(max_length=300)],
     client: ClientAddress,
     container: ContainerDep,
 ) -> TokenOut:
-    token = await authenticate(
-        Authenticate(email=username, password=password, client=client),
-        container.uow(),
-        container.hasher,
-        container.tokens,
-        throttle=container.throttle,
+    token = await unless_disconnected(
+        request,
+        authenticate(
+            Authenticate(email=username, password=password, client=client),
+            container.uow(),
+            container.hasher,
+            container.tokens,
+            throttle=container.throttle,
+        ),
     )
     return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
