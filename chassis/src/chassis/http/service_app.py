@@ -12,6 +12,7 @@ from chassis.container import ServiceContainer
 from chassis.http import health
 from chassis.http.problems import ErrorMap, install_problem_handlers
 from chassis.http.request_id import RequestIdMiddleware
+from chassis.http.safe_headers import SafeHeadersMiddleware
 
 C = TypeVar("C", bound=ServiceContainer)
 
@@ -57,6 +58,7 @@ def service_app(
         redirect_slashes=False,
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SafeHeadersMiddleware)
     install_problem_handlers(app, errors)
     for router in routers:
         app.include_router(router)
