@@ -113,6 +113,9 @@ preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL); one l
 	@$(PY) scripts/check_services.py
 
 .PHONY: run
+# Every local client is 127.0.0.1 (make seed registers up to N users from it): only make run
+# lifts the per-client registration allowance; the per-account login limits stay as shipped.
+run: export THROTTLE_REGISTRATIONS_PER_CLIENT ?= 100000
 run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" once healthy: gateway :8000, accounts :8001, projects :8002 (GATEWAY_PORT, ACCOUNTS_PORT, PROJECTS_PORT; Ctrl-C stops it)
 	@$(PY) scripts/run.py Procfile
 

@@ -24,6 +24,7 @@ def test_every_event_is_published_on_its_producers_exchange() -> None:
     assert exchanges == {
         "UserAccountCreated": ACCOUNTS_EXCHANGE,
         "UserEmailChanged": ACCOUNTS_EXCHANGE,
+        "UserTokensRevoked": ACCOUNTS_EXCHANGE,
         "ProjectCreated": PROJECTS_EXCHANGE,
         "ProjectRenamed": PROJECTS_EXCHANGE,
         "ProjectArchived": PROJECTS_EXCHANGE,

@@ -7,6 +7,7 @@ from contracts import (
     CONSUMER_QUEUES,
     PROJECTS_EXCHANGE,
     PROJECTS_USER_ACCOUNT_CREATED_QUEUE,
+    PROJECTS_USER_TOKENS_REVOKED_QUEUE,
     ConsumerQueueNames,
     ProjectCreated,
     UserAccountCreated,
@@ -18,6 +19,13 @@ def test_projects_binds_its_starter_project_queue_to_user_account_created() -> N
     assert queue.name == "projects.user_account_created"
     assert queue.exchange == ACCOUNTS_EXCHANGE
     assert queue.routing_keys == ("user.account_created.v1",)
+
+
+def test_projects_binds_its_revocation_queue_to_user_tokens_revoked() -> None:
+    queue = PROJECTS_USER_TOKENS_REVOKED_QUEUE
+    assert queue.name == "projects.user_tokens_revoked"
+    assert queue.exchange == ACCOUNTS_EXCHANGE
+    assert queue.routing_keys == ("user.tokens_revoked.v1",)
 
 
 def test_accounts_binds_its_projection_queue_to_the_five_project_events() -> None:

@@ -82,6 +82,7 @@ class StandInAccounts:
             "iat": now,
             "exp": now + timedelta(minutes=5),
             "jti": str(uuid4()),
+            "iat_us": (now - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1),
         }
         base.update(overrides)
         return {name: value for name, value in base.items() if value is not None}

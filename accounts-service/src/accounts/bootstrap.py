@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from accounts.application.ports import (
+    AttemptKind,
+    AttemptThrottle,
     PasswordHasher,
     TokenIssuer,
     UnitOfWork,
@@ -16,15 +18,24 @@ from accounts.application.ports import (
     UserReadModel,
 )
 from accounts.config import Settings
+from accounts.infrastructure.persistence.attempt_throttle import PgAttemptThrottle, ThrottlePolicy
 from accounts.infrastructure.persistence.orm import start_mappers
 from accounts.infrastructure.persistence.tables import idempotency_keys, messages
+from accounts.infrastructure.persistence.token_revocations import RecentRevocations
 from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
 from accounts.infrastructure.security.jwt_tokens import JwtTokenIssuer, OwnPublicKeys
 from accounts.infrastructure.security.signing_key import SigningKey
-from chassis import AccessTokenVerifier, Platform, build_platform
+from chassis import (
+    AccessTokenVerifier,
+    Network,
+    Platform,
+    PolledRevocations,
+    build_platform,
+    trusted_networks,
+)
 from contracts import ACCOUNTS_EXCHANGE
 
 logger = logging.getLogger(__name__)
@@ -44,6 +55,8 @@ class Container:
     verifier: AccessTokenVerifier
     signing_key: SigningKey
     read_model: UserReadModel
+    throttle: AttemptThrottle
+    trusted_proxies: tuple[Network, ...]
 
     async def close(self) -> None:
         await self.platform.close()
@@ -57,6 +70,7 @@ def bootstrap(
     hasher: PasswordHasher | None = None,
     uow: Callable[[], UnitOfWork] | None = None,
     read_model: UserReadModel | None = None,
+    throttle: AttemptThrottle | None = None,
 ) -> Container:
     """Build the graph from settings; tests pass fakes for any of the ports they name."""
     start_mappers()
@@ -75,6 +89,8 @@ def bootstrap(
             rounds=settings.bcrypt_rounds,
             threads=settings.hashing_threads,
             niceness=settings.hashing_niceness,
+            queue=settings.hashing_queue,
+            reserved_for_checks=settings.hashing_reserved_for_logins,
         ),
         tokens=JwtTokenIssuer(
             key,
@@ -83,11 +99,36 @@ def bootstrap(
             ttl_seconds=settings.access_token_ttl_seconds,
         ),
         verifier=AccessTokenVerifier(
-            OwnPublicKeys([key]), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            OwnPublicKeys([key]),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            revocations=PolledRevocations(
+                RecentRevocations(platform.read_pool),
+                refresh_interval=settings.token_revocation_refresh_seconds,
+            ),
         ),
         signing_key=key,
         read_model=read_model or PgUserReadModel(platform.read_pool),
+        throttle=throttle or PgAttemptThrottle(platform.engine, throttle_policies(settings)),
+        trusted_proxies=trusted_networks(settings.trusted_proxies),
     )
+
+
+def throttle_policies(settings: Settings) -> dict[AttemptKind, ThrottlePolicy]:
+    def policy(free: int) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            free=free,
+            base_delay=settings.throttle_base_delay_seconds,
+            max_delay=settings.throttle_max_delay_seconds,
+            forget_after=settings.throttle_forget_after_seconds,
+        )
+
+    return {
+        AttemptKind.FAILED_LOGIN_FOR_ACCOUNT: policy(settings.throttle_failed_logins_per_account),
+        AttemptKind.FAILED_LOGIN_FROM_CLIENT: policy(settings.throttle_failed_logins_per_client),
+        AttemptKind.REGISTRATION_FROM_CLIENT: policy(settings.throttle_registrations_per_client),
+        AttemptKind.EMAIL_CHANGE_FROM_CLIENT: policy(settings.throttle_email_changes_per_client),
+    }
 
 
 def _signing_key(settings: Settings) -> SigningKey:

@@ -72,7 +72,7 @@ async def _empty_tables(container: Container) -> AsyncIterator[None]:
         await connection.execute(
             text(
                 "TRUNCATE accounts.users, accounts.outbox, accounts.inbox, accounts.user_projects, "
-                "accounts.idempotency_keys"
+                "accounts.idempotency_keys, accounts.attempts"
             )
         )
 

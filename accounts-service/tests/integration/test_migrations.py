@@ -9,6 +9,7 @@ from .conftest import SERVICE_DIR
 
 EXPECTED_TABLES = {
     "alembic_version",
+    "attempts",
     "idempotency_keys",
     "inbox",
     "outbox",

@@ -64,7 +64,7 @@ async def test_register_then_login_then_me(client: httpx.AsyncClient) -> None:
     assert logged_in.status_code == 200
     body = logged_in.json()
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 3600
+    assert body["expires_in"] == 900  # short-lived: 15 minutes
 
     me = await client.get("/api/users/me", headers=bearer(body["access_token"]))
     assert me.status_code == 200
@@ -81,9 +81,10 @@ async def test_the_token_carries_the_documented_claims_and_verifies_with_the_jwk
 
     public_key = jwt.PyJWK(jwk).key
     claims = jwt.decode(token, public_key, algorithms=["EdDSA"], audience="taskboard")
-    assert set(claims) == {"sub", "iss", "aud", "iat", "exp", "jti"}
+    assert set(claims) == {"sub", "iss", "aud", "iat", "exp", "jti", "iat_us"}
+    assert claims["iat_us"] // 1_000_000 == claims["iat"]
     assert claims["iss"] == "taskboard-accounts"
-    assert claims["exp"] - claims["iat"] == 3600
+    assert claims["exp"] - claims["iat"] == 900
     assert "d" not in jwk  # never the private part
 
 

@@ -1,9 +1,13 @@
 """In-memory stand-ins for the application's ports (unit tests only)."""
 
+from collections import Counter
+from collections.abc import Sequence
 from uuid import UUID
 
 from accounts.application.ports import (
     AccessToken,
+    Attempt,
+    AttemptThrottle,
     PasswordHasher,
     TokenIssuer,
     UnitOfWork,
@@ -79,3 +83,21 @@ class FakeUserReadModel(UserReadModel):
 
     async def get_user(self, user_id: UUID) -> UserView | None:
         return self.views.get(user_id)
+
+
+class FakeAttemptThrottle(AttemptThrottle):
+    """Counts attempts; any attempt in ``blocked`` must wait ``wait_seconds``."""
+
+    def __init__(self, wait_seconds: float = 30.0) -> None:
+        self.counts: Counter[Attempt] = Counter()
+        self.blocked: set[Attempt] = set()
+        self.wait_seconds = wait_seconds
+
+    async def wait(self, attempts: Sequence[Attempt]) -> float:
+        return self.wait_seconds if self.blocked.intersection(attempts) else 0.0
+
+    async def count(self, attempts: Sequence[Attempt]) -> None:
+        self.counts.update(attempts)
+
+    async def forget(self, attempt: Attempt) -> None:
+        self.counts.pop(attempt, None)

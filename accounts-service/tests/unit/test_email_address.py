@@ -40,3 +40,11 @@ def test_invalid_addresses_are_refused(raw: str) -> None:
 
 def test_plus_addressing_and_subdomains_are_accepted() -> None:
     assert EmailAddress("ada+tasks@mail.example.co.uk").value == "ada+tasks@mail.example.co.uk"
+
+
+@pytest.mark.parametrize(
+    "raw", ["ada\n@example.com", "ada@example\n.com", "ada@exa\nmple.com", "ad\u202ea@example.com"]
+)
+def test_a_line_break_or_an_invisible_character_inside_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidEmailAddressError):
+        EmailAddress(raw)

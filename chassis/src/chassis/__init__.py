@@ -4,6 +4,8 @@ and HTTP. Nothing in it knows about users, projects or tasks. A service wires it
 
 from chassis.container import ServiceContainer
 from chassis.correlation import correlation_id, current_correlation_id
+from chassis.http.client_address import Network, client_address, trusted_networks
+from chassis.http.disconnect import unless_disconnected
 from chassis.http.idempotency import IdempotencyKey, idempotent
 from chassis.http.identity import CurrentUserId, current_user_id
 from chassis.http.media_types import form_body, json_body
@@ -27,13 +29,16 @@ from chassis.security.access_tokens import (
     InvalidTokenError,
     MissingTokenError,
     PublicKeys,
+    RevokedTokenError,
 )
+from chassis.security.revocations import ISSUED_AT_CLAIM, PolledRevocations, Revocations
 from chassis.settings import ServiceSettings
 from chassis.telemetry.telemetry import Telemetry, process_telemetry
 from chassis.telemetry.trace_context import context_from, current_trace_context
 from chassis.worker import run_worker
 
 __all__ = [
+    "ISSUED_AT_CLAIM",
     "AccessTokenVerifier",
     "ConsumerQueue",
     "CurrentUserId",
@@ -45,16 +50,21 @@ __all__ = [
     "MessageTables",
     "Messaging",
     "MissingTokenError",
+    "Network",
     "OutboxSession",
     "Platform",
+    "PolledRevocations",
     "Problem",
     "ProblemError",
     "PublicKeys",
     "ReadPool",
+    "Revocations",
+    "RevokedTokenError",
     "ServiceContainer",
     "ServiceSettings",
     "Telemetry",
     "build_platform",
+    "client_address",
     "configure_logging",
     "context_from",
     "correlation_id",
@@ -74,5 +84,7 @@ __all__ = [
     "run_migrations",
     "run_worker",
     "service_app",
+    "trusted_networks",
+    "unless_disconnected",
     "violated_constraint",
 ]

@@ -23,6 +23,11 @@ class ServiceSettings(BaseSettings):
 
     jwt_issuer: str = Field(default="taskboard-accounts", description="Access tokens' iss.")
     jwt_audience: str = Field(default="taskboard", description="Access tokens' aud.")
+    token_revocation_refresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often each replica reloads the users' token revocations.",
+    )
 
     run_consumers: bool = Field(default=True, description="Consume events in this process.")
     run_relay: bool = Field(default=True, description="Relay the outbox from this process.")

@@ -1,6 +1,6 @@
 """Integration events shared by Taskboard services: the only code both services import."""
 
-from contracts.accounts_events import UserAccountCreated, UserEmailChanged
+from contracts.accounts_events import UserAccountCreated, UserEmailChanged, UserTokensRevoked
 from contracts.catalogue import ALL_EVENTS
 from contracts.documents import load_asyncapi_document, load_snapshot
 from contracts.envelope import Envelope
@@ -23,6 +23,7 @@ from contracts.topology import (
     ACCOUNTS_PROJECT_EVENTS_QUEUE,
     CONSUMER_QUEUES,
     PROJECTS_USER_ACCOUNT_CREATED_QUEUE,
+    PROJECTS_USER_TOKENS_REVOKED_QUEUE,
     ConsumerQueueNames,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "PROJECTS_EXCHANGE",
     "PROJECTS_PRODUCER",
     "PROJECTS_USER_ACCOUNT_CREATED_QUEUE",
+    "PROJECTS_USER_TOKENS_REVOKED_QUEUE",
     "ConsumerQueueNames",
     "Envelope",
     "IntegrationEvent",
@@ -45,6 +47,7 @@ __all__ = [
     "ProjectUnarchived",
     "UserAccountCreated",
     "UserEmailChanged",
+    "UserTokensRevoked",
     "example",
     "examples",
     "load_asyncapi_document",

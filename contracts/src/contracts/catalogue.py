@@ -1,6 +1,6 @@
 """Every integration event the system publishes, in one tuple: the catalogue the tools walk."""
 
-from contracts.accounts_events import UserAccountCreated, UserEmailChanged
+from contracts.accounts_events import UserAccountCreated, UserEmailChanged, UserTokensRevoked
 from contracts.event import IntegrationEvent
 from contracts.projects_events import (
     ProjectArchived,
@@ -13,6 +13,7 @@ from contracts.projects_events import (
 ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserAccountCreated,
     UserEmailChanged,
+    UserTokensRevoked,
     ProjectCreated,
     ProjectRenamed,
     ProjectArchived,

@@ -2,14 +2,15 @@
 
 The examples tell one story: Ada registers, projects creates her starter project (correlated to
 the registration's message), she changes her email, renames, archives, unarchives and finally
-deletes the project. Copy one with ``model_copy(update={"message_id": uuid4()})`` for a fresh id.
+deletes the project; then she logs out everywhere. Copy one with
+``model_copy(update={"message_id": uuid4()})`` for a fresh id.
 """
 
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from contracts.accounts_events import UserAccountCreated, UserEmailChanged
+from contracts.accounts_events import UserAccountCreated, UserEmailChanged, UserTokensRevoked
 from contracts.catalogue import ALL_EVENTS
 from contracts.envelope import Envelope
 from contracts.event import IntegrationEvent
@@ -82,6 +83,13 @@ _EXAMPLES: dict[type[IntegrationEvent], Envelope[Any]] = {
     # Archived again at version 5 (not shown): only an archived project can be deleted.
     ProjectDeleted: _wrap(
         ProjectDeleted(project_id=_PROJECT_ID, owner_id=_USER_ID), number=7, aggregate_version=6
+    ),
+    UserTokensRevoked: _wrap(
+        UserTokensRevoked(
+            user_id=_USER_ID, revoked_before=_START + timedelta(minutes=8, microseconds=250)
+        ),
+        number=8,
+        aggregate_version=3,
     ),
 }
 

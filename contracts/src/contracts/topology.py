@@ -20,7 +20,7 @@ dispatch on the envelope's ``type`` and count attempts from the message's ``x-de
 
 from dataclasses import dataclass
 
-from contracts.accounts_events import UserAccountCreated
+from contracts.accounts_events import UserAccountCreated, UserTokensRevoked
 from contracts.event import IntegrationEvent
 from contracts.projects_events import (
     ProjectArchived,
@@ -72,6 +72,11 @@ PROJECTS_USER_ACCOUNT_CREATED_QUEUE = ConsumerQueueNames(
 )
 """projects creates each new user's starter project."""
 
+PROJECTS_USER_TOKENS_REVOKED_QUEUE = ConsumerQueueNames(
+    "projects.user_tokens_revoked", events=(UserTokensRevoked,)
+)
+"""projects records, per user, the instant before which that user's tokens are refused."""
+
 ACCOUNTS_PROJECT_EVENTS_QUEUE = ConsumerQueueNames(
     "accounts.project_events",
     events=(ProjectCreated, ProjectRenamed, ProjectArchived, ProjectUnarchived, ProjectDeleted),
@@ -80,5 +85,6 @@ ACCOUNTS_PROJECT_EVENTS_QUEUE = ConsumerQueueNames(
 
 CONSUMER_QUEUES: tuple[ConsumerQueueNames, ...] = (
     PROJECTS_USER_ACCOUNT_CREATED_QUEUE,
+    PROJECTS_USER_TOKENS_REVOKED_QUEUE,
     ACCOUNTS_PROJECT_EVENTS_QUEUE,
 )

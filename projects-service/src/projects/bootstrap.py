@@ -7,13 +7,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import AccessTokenVerifier, Platform, build_platform
+from chassis import AccessTokenVerifier, Platform, PolledRevocations, build_platform
 from contracts import PROJECTS_EXCHANGE
-from projects.application.ports import ProjectReadModel, UnitOfWork
+from projects.application.ports import ProjectReadModel, TokenRevocations, UnitOfWork
 from projects.config import Settings
 from projects.infrastructure.persistence.orm import start_mappers
 from projects.infrastructure.persistence.project_read_model import PgProjectReadModel
 from projects.infrastructure.persistence.tables import idempotency_keys, messages
+from projects.infrastructure.persistence.token_revocations import (
+    RecentRevocations,
+    SqlTokenRevocations,
+)
 from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from projects.infrastructure.security.jwks import HttpJwksFetcher, JwksFetcher, PublicKeySet
 
@@ -28,6 +32,7 @@ class Container:
     # inside a consumer's transaction, or an idempotent request's
     uow_joining: Callable[[AsyncConnection], UnitOfWork]
     read_model: ProjectReadModel
+    token_revocations: Callable[[AsyncConnection], TokenRevocations]  # in a consumer's tx
     public_keys: PublicKeySet
     verifier: AccessTokenVerifier
 
@@ -60,8 +65,15 @@ def bootstrap(
         uow=uow or (lambda: SqlAlchemyUnitOfWork.on(platform.sessions)),
         uow_joining=SqlAlchemyUnitOfWork.joining,
         read_model=read_model or PgProjectReadModel(platform.read_pool),
+        token_revocations=SqlTokenRevocations,
         public_keys=public_keys,
         verifier=AccessTokenVerifier(
-            public_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            public_keys,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            revocations=PolledRevocations(
+                RecentRevocations(platform.read_pool),
+                refresh_interval=settings.token_revocation_refresh_seconds,
+            ),
         ),
     )

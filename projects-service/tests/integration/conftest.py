@@ -82,7 +82,7 @@ async def _empty_tables(container: Container) -> AsyncIterator[None]:
         await connection.execute(
             text(
                 "TRUNCATE projects.projects, projects.tasks, projects.outbox, projects.inbox, "
-                "projects.idempotency_keys"
+                "projects.idempotency_keys, projects.revoked_tokens"
             )
         )
 

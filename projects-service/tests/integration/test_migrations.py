@@ -15,6 +15,7 @@ EXPECTED_TABLES = {
     "inbox",
     "outbox",
     "projects",
+    "revoked_tokens",
     "tasks",
 }
 EXPECTED_INDEXES = {
@@ -61,7 +62,7 @@ async def test_upgrade_downgrade_upgrade_keeps_history_in_own_schema() -> None:
         run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
         assert await tables_by_schema(database.url) == {"projects": EXPECTED_TABLES}
         current = run_alembic(SERVICE_DIR, database.url, "current")
-        assert "0005 (head)" in current.stdout
+        assert "0006 (head)" in current.stdout
 
 
 async def test_the_outbox_trigger_comes_and_goes_with_its_migration() -> None:

@@ -52,3 +52,11 @@ def test_control_characters_and_lone_surrogates_are_refused(
 def test_names_are_values_compared_by_content() -> None:
     assert ProjectName("Garden") == ProjectName(" Garden ")
     assert ProjectName("Garden") != ProjectName("Kitchen")
+
+
+@pytest.mark.parametrize(
+    "raw", ["Tax\u202eredro", "Zero\u200bwidth", "Iso\u2066late\u2069", "Bom\ufeffhere"]
+)
+def test_invisible_and_reordering_characters_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidProjectNameError):
+        ProjectName(raw)

@@ -67,6 +67,13 @@ class TaskboardClient:
         self.token = body["access_token"]
         return self.token
 
+    async def logout(self) -> None:
+        await self.call("POST", "/api/users/logout")
+
+    async def change_password(self, current: str, new: str) -> None:
+        body = {"current_password": current, "new_password": new}
+        await self.call("PUT", "/api/users/me/password", json=body)
+
     async def me(self) -> dict[str, Any]:
         return await self.call("GET", "/api/users/me")  # type: ignore[no-any-return]
 

@@ -99,6 +99,11 @@ class LocalStack:
         if not key_file.exists():
             self._run("accounts-dev-key", str(key_file))
         return {
+            # One client (127.0.0.1) registers and logs in hundreds of users here: the
+            # per-client allowances are lifted unless the environment sets them.
+            "THROTTLE_REGISTRATIONS_PER_CLIENT": "1000000",
+            "THROTTLE_FAILED_LOGINS_PER_CLIENT": "1000000",
+            "THROTTLE_EMAIL_CHANGES_PER_CLIENT": "1000000",
             **os.environ,
             "ENVIRONMENT": "test",
             "DATABASE_URL": self.database_url,

@@ -8,18 +8,35 @@ from uuid import UUID
 class RegisterUser:
     email: str
     password: str = field(repr=False)
+    client: str = ""  # the client's address, for throttling
 
 
 @dataclass(frozen=True, slots=True)
 class ChangeUserEmailAddress:
     user_id: UUID
     new_email: str
+    client: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePassword:
+    user_id: UUID
+    current_password: str = field(repr=False)
+    new_password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LogOut:
+    """End every token of the user issued until now."""
+
+    user_id: UUID
 
 
 @dataclass(frozen=True, slots=True)
 class Authenticate:
     email: str
     password: str = field(repr=False)
+    client: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,15 @@
 """Use cases of the User aggregate: register, log in, change the address."""
 
 from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
-from accounts.application.ports import AccessToken, PasswordHasher, TokenIssuer, UnitOfWork
+from accounts.application.ports import (
+    AccessToken,
+    Attempt,
+    AttemptKind,
+    AttemptThrottle,
+    PasswordHasher,
+    TokenIssuer,
+    UnitOfWork,
+)
 from accounts.domain.email_address import EmailAddress
 from accounts.domain.errors import (
     EmailAddressAlreadyTakenError,
@@ -13,9 +21,20 @@ from accounts.domain.password import Password
 from accounts.domain.user import User
 
 
-async def register_user(command: RegisterUser, uow: UnitOfWork, hasher: PasswordHasher) -> User:
+async def register_user(
+    command: RegisterUser,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    *,
+    throttle: AttemptThrottle | None = None,
+) -> User:
     """Validate, refuse a taken address, hash, store. A concurrent twin registration is caught
-    by the storage's unique index and surfaces as the same ``EmailAddressAlreadyTakenError``."""
+    by the storage's unique index and surfaces as the same ``EmailAddressAlreadyTakenError``.
+    Every attempt counts against the client (a 409 tells that an address is registered)."""
+    if throttle is not None:
+        attempt = [Attempt(AttemptKind.REGISTRATION_FROM_CLIENT, command.client)]
+        await throttle.check(attempt)
+        await throttle.count(attempt)
     email = EmailAddress(command.email)
     password = Password(command.password)
     async with uow:
@@ -30,22 +49,51 @@ async def register_user(command: RegisterUser, uow: UnitOfWork, hasher: Password
 
 
 async def authenticate(
-    command: Authenticate, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenIssuer
+    command: Authenticate,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    tokens: TokenIssuer,
+    *,
+    throttle: AttemptThrottle | None = None,
 ) -> AccessToken:
-    """One error for an unknown email and a wrong password, and the same hashing time for both."""
+    """One error for an unknown email and a wrong password, and the same hashing time for both.
+    Failures are counted per account and per client, known account or not, and checked before
+    any hashing; a success clears the account's failures."""
     try:
         email: EmailAddress | None = EmailAddress(command.email)
     except InvalidEmailAddressError:
         email = None
+    attempts = [
+        Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, _account_key(command.email, email)),
+        Attempt(AttemptKind.FAILED_LOGIN_FROM_CLIENT, command.client),
+    ]
+    if throttle is not None:
+        await throttle.check(attempts)
     async with uow:
         user = await uow.users.get_by_email(email) if email is not None else None
     password_hash = user.password_hash if user is not None else None
     if not await hasher.verify(command.password, password_hash) or user is None:
+        if throttle is not None:
+            await throttle.count(attempts)
         raise InvalidCredentialsError("Incorrect email or password.")
+    if throttle is not None:
+        await throttle.forget(attempts[0])
     return tokens.issue(user.id)
 
 
-async def change_user_email_address(command: ChangeUserEmailAddress, uow: UnitOfWork) -> User:
+def _account_key(given: str, email: EmailAddress | None) -> str:
+    """One key per account whatever the letter case: the same for unknown addresses."""
+    return (email.value if email is not None else given.strip()).casefold()
+
+
+async def change_user_email_address(
+    command: ChangeUserEmailAddress, uow: UnitOfWork, *, throttle: AttemptThrottle | None = None
+) -> User:
+    """Every attempt counts against the client: a 409 tells that an address is registered."""
+    if throttle is not None:
+        attempt = [Attempt(AttemptKind.EMAIL_CHANGE_FROM_CLIENT, command.client)]
+        await throttle.check(attempt)
+        await throttle.count(attempt)
     new_email = EmailAddress(command.new_email)
     async with uow:
         user = await uow.users.get(command.user_id)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from accounts.domain.errors import InvalidEmailAddressError
 
 MAX_LENGTH = 254
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
-_DOMAIN_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# Used with fullmatch: "$" alone would accept a trailing newline ("ada\n@example.com").
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
+_DOMAIN_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,9 @@ def _normalise(raw: str) -> str:
         or local.startswith(".")
         or local.endswith(".")
         or ".." in local
-        or not _LOCAL_PART.match(local)
+        or not _LOCAL_PART.fullmatch(local)
         or len(labels) < 2
-        or not all(_DOMAIN_LABEL.match(label) for label in labels)
+        or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
     ):
         raise InvalidEmailAddressError(f"{raw!r} is not a valid email address.")
     return f"{local}@{domain.lower()}"

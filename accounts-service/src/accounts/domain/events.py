@@ -21,3 +21,10 @@ class UserAccountCreated(DomainEvent):
 class UserEmailChanged(DomainEvent):
     old_email: str
     new_email: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserTokensRevoked(DomainEvent):
+    """Every token issued to the user at or before ``revoked_before`` has ended."""
+
+    revoked_before: datetime

@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from accounts.domain.email_address import EmailAddress
-from accounts.domain.events import DomainEvent, UserAccountCreated, UserEmailChanged
+from accounts.domain.events import (
+    DomainEvent,
+    UserAccountCreated,
+    UserEmailChanged,
+    UserTokensRevoked,
+)
 
 
 class User:
@@ -24,12 +29,14 @@ class User:
         password_hash: str,
         version: int,
         created_at: datetime,
+        tokens_revoked_before: datetime | None = None,
     ) -> None:
         self.id = id
         self.email = email
         self.password_hash = password_hash
         self.version = version
         self.created_at = created_at
+        self.tokens_revoked_before = tokens_revoked_before
         self.events: list[DomainEvent] = []
 
     @classmethod
@@ -56,6 +63,24 @@ class User:
                 new_email=new_email.value,
             )
         )
+
+    def end_sessions(self, at: datetime) -> None:
+        """End every token issued to this user until ``at`` (a logout everywhere)."""
+        if self.tokens_revoked_before is not None and at <= self.tokens_revoked_before:
+            at = self.tokens_revoked_before  # the instant never moves back
+        self.tokens_revoked_before = at
+        self.version += 1
+        self.events.append(
+            UserTokensRevoked(
+                user_id=self.id, user_version=self.version, occurred_at=at, revoked_before=at
+            )
+        )
+
+    def change_password(self, password_hash: str, at: datetime) -> None:
+        """A new password ends every token issued until now: whoever knew the old one may hold
+        one."""
+        self.password_hash = password_hash
+        self.end_sessions(at)
 
     def __repr__(self) -> str:
         return f"User(id={self.id}, email={self.email.value!r}, version={self.version})"

@@ -7,7 +7,7 @@ unexpected are answered here the same way in every service."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -27,11 +27,13 @@ TYPE_PREFIX = "urn:taskboard:problem:"
 
 @dataclass(frozen=True)
 class Problem:
-    """How one kind of error is answered: its status, its type's slug, extra headers."""
+    """How one kind of error is answered: its status, its type's slug, extra headers, and
+    headers that depend on the error itself (``headers_of``: a ``Retry-After`` it carries)."""
 
     status: int
     slug: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    headers_of: Callable[[Exception], Mapping[str, str]] | None = None
 
 
 ErrorMap = Mapping[type[Exception], Problem]
@@ -92,7 +94,8 @@ def install_problem_handlers(app: FastAPI, errors: ErrorMap) -> None:
         entry = lookup(errors, error)
         if entry is None:  # registered for a base class, raised as an unmapped subclass
             return await unexpected(_, error)
-        return problem(entry.status, str(error), slug=entry.slug, headers=entry.headers)
+        headers = {**entry.headers, **(entry.headers_of(error) if entry.headers_of else {})}
+        return problem(entry.status, str(error), slug=entry.slug, headers=headers)
 
     for error_type in errors:
         app.add_exception_handler(error_type, mapped_error)

@@ -13,6 +13,7 @@ from chassis.http import health, metrics_endpoint
 from chassis.http.problems import ErrorMap, install_problem_handlers
 from chassis.http.request_id import RequestIdMiddleware
 from chassis.http.request_telemetry import RequestTelemetryMiddleware
+from chassis.http.safe_headers import SafeHeadersMiddleware
 from chassis.process_logging import configure_logging
 
 C = TypeVar("C", bound=ServiceContainer)
@@ -66,6 +67,7 @@ def service_app(
         redirect_slashes=False,
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SafeHeadersMiddleware)
     app.add_middleware(RequestTelemetryMiddleware)  # added last: the outer one
     install_problem_handlers(app, errors)
     for router in routers:

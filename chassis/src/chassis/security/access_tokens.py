@@ -1,5 +1,6 @@
 """Checks access tokens: EdDSA signatures by a key the token's ``kid`` names, issuer, audience,
-expiry and the required claims; verified tokens are remembered until they expire."""
+expiry, the required claims and, when given a revocation source, that the user has not ended
+the token since it was issued; verified tokens are remembered until they expire."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from uuid import UUID
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from chassis.security.verified_tokens import VerifiedTokens
+from chassis.security.revocations import ISSUED_AT_CLAIM, Revocations
+from chassis.security.verified_tokens import VerifiedToken, VerifiedTokens
 
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ["sub", "iss", "aud", "iat", "exp", "jti"]
@@ -24,6 +26,10 @@ class MissingTokenError(InvalidTokenError):
     """The request carries no bearer token at all."""
 
 
+class RevokedTokenError(InvalidTokenError):
+    """The token was issued before its user logged out or changed their password."""
+
+
 class PublicKeys(Protocol):
     """Where the verifier finds the public key a ``kid`` names (None: no such key)."""
 
@@ -32,21 +38,37 @@ class PublicKeys(Protocol):
 
 class AccessTokenVerifier:
     """Accepts only EdDSA tokens whose ``kid`` names a known key, with the expected issuer and
-    audience; anything else is an ``InvalidTokenError``. No shared secret exists."""
+    audience; anything else is an ``InvalidTokenError``. No shared secret exists. With
+    ``revocations``, a token issued at or before its user's revocation instant is refused too,
+    even when it was verified (and cached) earlier."""
 
-    def __init__(self, keys: PublicKeys, *, issuer: str, audience: str) -> None:
+    def __init__(
+        self,
+        keys: PublicKeys,
+        *,
+        issuer: str,
+        audience: str,
+        revocations: Revocations | None = None,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._revocations = revocations
         self._verified = VerifiedTokens()
 
     async def user_id(self, token: str | None) -> UUID:
         """The user the token speaks for; ``None`` (no token sent) is a ``MissingTokenError``."""
         if token is None:
             raise MissingTokenError("A bearer token is required.")
-        known = self._verified.get(token)
-        if known is not None:
-            return known
+        verified = self._verified.get(token) or await self._verify(token)
+        if self._revocations is not None:
+            cutoff = await self._revocations.revoked_before(verified.user_id)
+            # At or before: a token issued in the very microsecond of a logout is refused.
+            if cutoff is not None and verified.issued_at <= cutoff:
+                raise RevokedTokenError("The token has been revoked; log in again.")
+        return verified.user_id
+
+    async def _verify(self, token: str) -> VerifiedToken:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -69,11 +91,24 @@ class AccessTokenVerifier:
                 audience=self._audience,
                 options={"require": REQUIRED_CLAIMS},
             )
-            user_id = UUID(claims["sub"])
+            verified = VerifiedToken(UUID(claims["sub"]), _issued_at(claims))
         except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as error:
             raise InvalidTokenError(_reason(error)) from error
-        self._verified.remember(token, user_id, float(claims["exp"]))
-        return user_id
+        self._verified.remember(token, verified, float(claims["exp"]))
+        return verified
+
+
+def _issued_at(claims: dict[str, object]) -> float:
+    """The finest issue time the token states: ``iat_us`` if present, else ``iat``."""
+    precise = claims.get(ISSUED_AT_CLAIM)
+    if precise is not None:
+        if not isinstance(precise, int) or isinstance(precise, bool):
+            raise ValueError(f"{ISSUED_AT_CLAIM} must be an integer")
+        return precise / 1_000_000
+    iat = claims["iat"]
+    if not isinstance(iat, int | float) or isinstance(iat, bool):
+        raise ValueError("iat must be a number")
+    return float(iat)
 
 
 def _reason(error: Exception) -> str:

@@ -1,6 +1,7 @@
 """Commands: what a caller asks the projects service to change. ``owner_id`` is the caller."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Literal
 from uuid import UUID
@@ -72,3 +73,11 @@ class IncompleteTask:
     owner_id: UUID
     project_id: UUID
     number: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordTokenRevocation:
+    """accounts ended every token of ``user_id`` issued at or before ``revoked_before``."""
+
+    user_id: UUID
+    revoked_before: datetime

@@ -7,9 +7,10 @@ from projects.domain.errors import InvalidProjectNameError, InvalidTaskNameError
 
 MIN_LENGTH = 4
 MAX_LENGTH = 32
-# Control characters and lone surrogates: invisible in a name, and PostgreSQL cannot store
-# NUL or a lone surrogate at all.
-_FORBIDDEN_CATEGORIES = {"Cc", "Cs"}
+# Control characters and lone surrogates (PostgreSQL cannot store NUL or a lone surrogate at
+# all), and format characters: zero-width ones render as nothing and the bidi controls
+# (U+202E, U+2066, ...) reorder what a person reads.
+_FORBIDDEN_CATEGORIES = {"Cc", "Cs", "Cf"}
 
 
 def _checked(raw: object, error: type[ValueError], what: str) -> str:
@@ -23,7 +24,7 @@ def _checked(raw: object, error: type[ValueError], what: str) -> str:
             f"(it is {len(text)})."
         )
     if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text):
-        raise error(f"The {what} name must not contain control characters.")
+        raise error(f"The {what} name must not contain control characters or invisible ones.")
     return text
 
 

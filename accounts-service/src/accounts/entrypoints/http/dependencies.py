@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from accounts.bootstrap import Container
+from chassis import client_address
 
 
 async def get_container(request: Request) -> Container:
@@ -16,3 +17,12 @@ async def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+async def get_client_address(request: Request) -> str:
+    """The caller's address: the gateway's X-Forwarded-For when the gateway is the peer."""
+    container: Container = request.app.state.container
+    return client_address(request, container.trusted_proxies)
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]

@@ -1,5 +1,6 @@
 """How accounts' own errors are answered (everything else is the chassis's problem+json)."""
 
+from accounts.application.ports import HashingBusyError, TooManyAttemptsError
 from accounts.domain.errors import (
     ConcurrentUpdateError,
     DomainError,
@@ -16,7 +17,15 @@ BEARER = {"WWW-Authenticate": "Bearer"}
 INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 # Looked up along the class hierarchy: the most specific entry wins.
+
+
+def _retry_after(error: Exception) -> dict[str, str]:
+    return {"Retry-After": str(getattr(error, "retry_after", 1))}
+
+
 ERRORS: ErrorMap = {
+    TooManyAttemptsError: Problem(429, "too-many-attempts", headers_of=_retry_after),
+    HashingBusyError: Problem(503, "hashing-busy", {"Retry-After": "1"}),
     InvalidEmailAddressError: Problem(422, "invalid-email-address"),
     InvalidPasswordError: Problem(422, "invalid-password"),
     EmailAddressAlreadyTakenError: Problem(409, "email-address-taken"),

@@ -46,6 +46,11 @@ class ChangeEmailBody(_Body):
     )
 
 
+class ChangePasswordBody(_Body):
+    current_password: str = Field(max_length=300)
+    new_password: str = Field(max_length=300, description="8 to 72 bytes in UTF-8.")
+
+
 class UserOut(BaseModel):
     id: UUID
     email: str

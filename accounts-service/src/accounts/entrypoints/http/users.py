@@ -6,17 +6,25 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
+from accounts.application.commands import (
+    Authenticate,
+    ChangePassword,
+    ChangeUserEmailAddress,
+    LogOut,
+    RegisterUser,
+)
 from accounts.application.queries import GetUser
 from accounts.application.query_handlers import get_user
+from accounts.application.session_handlers import change_password, log_out
 from accounts.application.user_handlers import (
     authenticate,
     change_user_email_address,
     register_user,
 )
-from accounts.entrypoints.http.dependencies import ContainerDep
+from accounts.entrypoints.http.dependencies import ClientAddress, ContainerDep
 from accounts.entrypoints.http.schemas import (
     ChangeEmailBody,
+    ChangePasswordBody,
     MeOut,
     RegisterUserBody,
     TokenOut,
@@ -30,15 +38,18 @@ from chassis import (
     idempotent,
     json_body,
     problem_responses,
+    unless_disconnected,
 )
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 # 503 on every route: the database unreachable (with Retry-After).
-REGISTER = problem_responses(400, 409, 415, 422, 503)
-LOGIN = problem_responses(401, 415, 422, 503)
+REGISTER = problem_responses(400, 409, 415, 422, 429, 503)
+LOGIN = problem_responses(401, 415, 422, 429, 503)
 ME = problem_responses(401, 404, 503)
-CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 503)
+CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 429, 503)
+CHANGE_PASSWORD = problem_responses(400, 401, 404, 409, 415, 422, 429, 503)
+LOGOUT = problem_responses(401, 404, 409, 503)
 
 
 @router.post(
@@ -49,12 +60,22 @@ CHANGE_EMAIL = problem_responses(400, 401, 404, 409, 415, 422, 503)
     responses=REGISTER,
 )
 async def register(
-    body: RegisterUserBody, container: ContainerDep, request: Request, key: IdempotencyKey = None
+    request: Request,
+    body: RegisterUserBody,
+    client: ClientAddress,
+    container: ContainerDep,
+    key: IdempotencyKey = None,
 ) -> Response:
     async def respond(connection: AsyncConnection | None) -> Response:
         uow = container.uow() if connection is None else container.uow_joining(connection)
-        user = await register_user(
-            RegisterUser(email=body.email, password=body.password), uow, container.hasher
+        user = await unless_disconnected(
+            request,
+            register_user(
+                RegisterUser(email=body.email, password=body.password, client=client),
+                uow,
+                container.hasher,
+                throttle=container.throttle,
+            ),
         )
         return JSONResponse(
             UserOut(id=user.id, email=user.email.value).model_dump(mode="json"), status_code=201
@@ -73,15 +94,21 @@ async def register(
     responses=LOGIN,
 )
 async def login(
+    request: Request,
     username: Annotated[str, Form(max_length=300, description="The account's email address")],
     password: Annotated[str, Form(max_length=300)],
+    client: ClientAddress,
     container: ContainerDep,
 ) -> TokenOut:
-    token = await authenticate(
-        Authenticate(email=username, password=password),
-        container.uow(),
-        container.hasher,
-        container.tokens,
+    token = await unless_disconnected(
+        request,
+        authenticate(
+            Authenticate(email=username, password=password, client=client),
+            container.uow(),
+            container.hasher,
+            container.tokens,
+            throttle=container.throttle,
+        ),
     )
     return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
@@ -103,9 +130,42 @@ async def me(user_id: CurrentUserId, container: ContainerDep) -> MeOut:
     responses=CHANGE_EMAIL,
 )
 async def change_email(
-    body: ChangeEmailBody, user_id: CurrentUserId, container: ContainerDep
+    body: ChangeEmailBody, user_id: CurrentUserId, client: ClientAddress, container: ContainerDep
 ) -> UserOut:
     user = await change_user_email_address(
-        ChangeUserEmailAddress(user_id=user_id, new_email=body.email), container.uow()
+        ChangeUserEmailAddress(user_id=user_id, new_email=body.email, client=client),
+        container.uow(),
+        throttle=container.throttle,
     )
     return UserOut(id=user.id, email=user.email.value)
+
+
+@router.put(
+    "/me/password",
+    status_code=204,
+    response_class=Response,
+    dependencies=[Depends(json_body)],
+    responses=CHANGE_PASSWORD,
+)
+async def put_password(
+    body: ChangePasswordBody, user_id: CurrentUserId, container: ContainerDep
+) -> Response:
+    """Change the password; every token issued until now ends (this one too)."""
+    await change_password(
+        ChangePassword(
+            user_id=user_id,
+            current_password=body.current_password,
+            new_password=body.new_password,
+        ),
+        container.uow(),
+        container.hasher,
+        throttle=container.throttle,
+    )
+    return Response(status_code=204)
+
+
+@router.post("/logout", status_code=204, response_class=Response, responses=LOGOUT)
+async def logout(user_id: CurrentUserId, container: ContainerDep) -> Response:
+    """End every token of the caller issued until now, in every service."""
+    await log_out(LogOut(user_id=user_id), container.uow())
+    return Response(status_code=204)

@@ -2,11 +2,17 @@
 
 from typing import Any
 
-from accounts.domain.events import DomainEvent, UserAccountCreated, UserEmailChanged
+from accounts.domain.events import (
+    DomainEvent,
+    UserAccountCreated,
+    UserEmailChanged,
+    UserTokensRevoked,
+)
 from chassis import outbox_row
 from contracts import ACCOUNTS_PRODUCER, IntegrationEvent
 from contracts import UserAccountCreated as UserAccountCreatedV1
 from contracts import UserEmailChanged as UserEmailChangedV1
+from contracts import UserTokensRevoked as UserTokensRevokedV1
 
 
 def integration_event(event: DomainEvent) -> IntegrationEvent:
@@ -18,6 +24,8 @@ def integration_event(event: DomainEvent) -> IntegrationEvent:
             return UserEmailChangedV1(
                 user_id=event.user_id, old_email=event.old_email, new_email=event.new_email
             )
+        case UserTokensRevoked():
+            return UserTokensRevokedV1(user_id=event.user_id, revoked_before=event.revoked_before)
     raise TypeError(f"No integration event for {type(event).__name__}")
 
 

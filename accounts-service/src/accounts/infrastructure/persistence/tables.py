@@ -29,10 +29,28 @@ users = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Tokens issued at or before this instant are refused (a logout, a new password).
+    Column("tokens_revoked_before", DateTime(timezone=True), nullable=True),
+)
+Index(
+    "ix_users_tokens_revoked_before",
+    users.c.tokens_revoked_before,
+    postgresql_where=users.c.tokens_revoked_before.is_not(None),
 )
 # Unique by EmailAddress.key (lower case): the database guards the rule against racing twins.
 USERS_EMAIL_UNIQUE = "uq_users_email_lower"
 Index(USERS_EMAIL_UNIQUE, func.lower(users.c.email), unique=True)
+
+# Attempts counted per (kind, account or client address), shared by every replica.
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("subject", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True), nullable=True),
+)
 
 # The outbox and inbox every service keeps (columns owned by the chassis; migrations 0001-0003).
 messages = message_tables(metadata)

@@ -10,6 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from accounts.application.ports import AccessToken, TokenIssuer
 from accounts.infrastructure.security.signing_key import ALGORITHM, SigningKey
+from chassis import ISSUED_AT_CLAIM
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class JwtTokenIssuer(TokenIssuer):
@@ -28,6 +31,8 @@ class JwtTokenIssuer(TokenIssuer):
             "iat": now,
             "exp": now + timedelta(seconds=self._ttl),
             "jti": str(uuid4()),
+            # iat has one-second resolution; a logout must not end the next login's token.
+            ISSUED_AT_CLAIM: (now - EPOCH) // timedelta(microseconds=1),
         }
         token = jwt.encode(
             claims, self._key.private_key, algorithm=ALGORITHM, headers={"kid": self._key.kid}

@@ -7,6 +7,7 @@ from projects.application.ports.project_read_model import (
     TaskView,
 )
 from projects.application.ports.project_repository import ProjectRepository
+from projects.application.ports.token_revocations import TokenRevocations
 from projects.application.ports.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "ProjectRepository",
     "ProjectView",
     "TaskView",
+    "TokenRevocations",
     "UnitOfWork",
 ]

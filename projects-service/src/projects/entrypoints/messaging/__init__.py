@@ -1,10 +1,11 @@
 """FastStream subscribers of projects-service."""
 
 from projects.bootstrap import Container
-from projects.entrypoints.messaging import user_account_created
+from projects.entrypoints.messaging import user_account_created, user_tokens_revoked
 
 
 def subscribe_all(container: Container) -> None:
     """Attach every consumer of this service, unless the settings turn consumers off."""
     if container.settings.run_consumers:
         user_account_created.subscribe(container)
+        user_tokens_revoked.subscribe(container)

@@ -63,6 +63,14 @@ tasks = Table(
     PrimaryKeyConstraint("project_id", "number", name=TASKS_PRIMARY_KEY),
 )
 
+# Per user, the instant at or before which accounts ended their tokens (UserTokensRevoked).
+revoked_tokens = Table(
+    "revoked_tokens",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("revoked_before", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # The outbox and inbox every service keeps (columns owned by the chassis; migrations 0001-0003).
 messages = message_tables(metadata)
 outbox, inbox = messages.outbox, messages.inbox

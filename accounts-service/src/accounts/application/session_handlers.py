@@ -1,0 +1,57 @@
+"""Use cases that end a user's tokens: log out everywhere, change the password."""
+
+from datetime import UTC, datetime
+
+from accounts.application.commands import ChangePassword, LogOut
+from accounts.application.ports import (
+    Attempt,
+    AttemptKind,
+    AttemptThrottle,
+    PasswordHasher,
+    UnitOfWork,
+)
+from accounts.domain.errors import InvalidCredentialsError, UserNotFoundError
+from accounts.domain.password import Password
+from accounts.domain.user import User
+
+
+async def log_out(command: LogOut, uow: UnitOfWork) -> None:
+    """Every token issued to the user until now ends, in every service that checks tokens."""
+    async with uow:
+        user = await _existing(uow, command)
+        user.end_sessions(datetime.now(UTC))
+        await uow.commit()
+
+
+async def change_password(
+    command: ChangePassword,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    *,
+    throttle: AttemptThrottle | None = None,
+) -> None:
+    """Check the current password, store the new one's hash and end every older token. A wrong
+    current password counts as a failed login of the account (a stolen token must not become
+    a way to guess the password)."""
+    new_password = Password(command.new_password)  # a bad new one costs no hashing
+    async with uow:
+        user = await _existing(uow, command)
+    attempt = [Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, user.email.value.casefold())]
+    if throttle is not None:
+        await throttle.check(attempt)
+    if not await hasher.verify(command.current_password, user.password_hash):
+        if throttle is not None:
+            await throttle.count(attempt)
+        raise InvalidCredentialsError("The current password is not correct.")
+    password_hash = await hasher.hash(new_password)  # slow: hold no transaction while hashing
+    async with uow:
+        user = await _existing(uow, command)
+        user.change_password(password_hash, datetime.now(UTC))
+        await uow.commit()
+
+
+async def _existing(uow: UnitOfWork, command: LogOut | ChangePassword) -> User:
+    user = await uow.users.get(command.user_id)
+    if user is None:
+        raise UserNotFoundError(str(command.user_id))
+    return user

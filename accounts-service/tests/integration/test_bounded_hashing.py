@@ -1,0 +1,82 @@
+"""The hashing queue is bounded, logins keep their share, and work nobody waits for is dropped."""
+
+import asyncio
+import threading
+
+import pytest
+
+from accounts.application.ports import HashingBusyError
+from accounts.domain.password import Password
+from accounts.infrastructure.security import bcrypt_hasher
+from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
+from taskboard_testing import eventually
+
+
+class Gate:
+    """Stands in for bcrypt: each call waits until the test opens the gate; calls are counted."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.calls = 0
+
+    def checkpw(self, secret: bytes, stored: bytes) -> bool:
+        self.calls += 1
+        self.open.wait(timeout=30)
+        return False
+
+    def hashpw(self, secret: bytes, salt: bytes) -> bytes:
+        self.calls += 1
+        self.open.wait(timeout=30)
+        return b"$2b$04$stand-in"
+
+
+def new_hasher() -> BcryptPasswordHasher:
+    # The dummy hash is made with the real bcrypt before the gate is in place.
+    return BcryptPasswordHasher(rounds=4, threads=1, queue=3, reserved_for_checks=2)
+
+
+async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answers_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hasher = new_hasher()
+    gate = Gate()
+    monkeypatch.setattr(bcrypt_hasher.bcrypt, "checkpw", gate.checkpw)
+    monkeypatch.setattr(bcrypt_hasher.bcrypt, "hashpw", gate.hashpw)
+    try:
+        registration = asyncio.ensure_future(hasher.hash(Password("password1")))
+        await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
+        with pytest.raises(HashingBusyError):  # registrations may hold 1 of the 3 slots
+            await hasher.hash(Password("password2"))
+
+        logins = [asyncio.ensure_future(hasher.verify("x" * 8, None)) for _ in range(2)]
+        await asyncio.sleep(0)
+        with pytest.raises(HashingBusyError):  # all 3 slots taken: answered at once
+            await hasher.verify("x" * 8, None)
+
+        gate.open.set()
+        await registration
+        assert await asyncio.gather(*logins) == [False, False]
+        await hasher.hash(Password("password3"))  # slots come back
+    finally:
+        gate.open.set()
+        hasher.close()
+
+
+async def test_a_check_whose_caller_went_away_never_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    hasher = new_hasher()
+    gate = Gate()
+    monkeypatch.setattr(bcrypt_hasher.bcrypt, "checkpw", gate.checkpw)
+    try:
+        running = asyncio.ensure_future(hasher.verify("x" * 8, None))
+        await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
+        waiting = asyncio.ensure_future(hasher.verify("y" * 8, None))
+        await asyncio.sleep(0.05)
+        waiting.cancel()  # what a disconnected client's request does to its work
+
+        gate.open.set()
+        await running
+        await hasher.verify("z" * 8, None)  # runs after the cancelled one would have
+        assert gate.calls == 2  # the first and the last: the cancelled one never started
+    finally:
+        gate.open.set()
+        hasher.close()

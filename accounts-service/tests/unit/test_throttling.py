@@ -1,0 +1,100 @@
+import pytest
+
+from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
+from accounts.application.ports import Attempt, AttemptKind, TooManyAttemptsError
+from accounts.application.user_handlers import (
+    authenticate,
+    change_user_email_address,
+    register_user,
+)
+from accounts.domain.email_address import EmailAddress
+from accounts.domain.errors import InvalidCredentialsError
+from accounts.domain.user import User
+from accounts.infrastructure.persistence.attempt_throttle import ThrottlePolicy
+
+from .fakes import FakeAttemptThrottle, FakePasswordHasher, FakeTokenIssuer, FakeUnitOfWork
+
+ACCOUNT = Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, "ada@example.com")
+CLIENT = Attempt(AttemptKind.FAILED_LOGIN_FROM_CLIENT, "203.0.113.7")
+
+
+def ada() -> User:
+    user = User.register(email=EmailAddress("Ada@Example.com"), password_hash="hashed:password1")
+    user.events.clear()
+    return user
+
+
+async def login(secret: str, throttle: FakeAttemptThrottle, hasher: FakePasswordHasher) -> None:
+    await authenticate(
+        Authenticate(email=" ADA@example.COM ", password=secret, client="203.0.113.7"),
+        FakeUnitOfWork([ada()]),
+        hasher,
+        FakeTokenIssuer(),
+        throttle=throttle,
+    )
+
+
+async def test_a_throttled_login_is_refused_before_any_hashing() -> None:
+    throttle, hasher = FakeAttemptThrottle(wait_seconds=2.2), FakePasswordHasher()
+    throttle.blocked.add(ACCOUNT)
+    with pytest.raises(TooManyAttemptsError) as raised:
+        await login("password1", throttle, hasher)
+    assert raised.value.retry_after == 3
+    assert hasher.verifications == 0
+
+
+async def test_a_failure_counts_for_account_and_client_and_a_success_clears_the_account() -> None:
+    throttle, hasher = FakeAttemptThrottle(), FakePasswordHasher()
+    with pytest.raises(InvalidCredentialsError):
+        await login("wrong one", throttle, hasher)
+    assert throttle.counts == {ACCOUNT: 1, CLIENT: 1}
+
+    await login("password1", throttle, hasher)
+    assert throttle.counts == {CLIENT: 1}
+
+
+async def test_an_unknown_account_is_counted_like_a_known_one() -> None:
+    throttle = FakeAttemptThrottle()
+    with pytest.raises(InvalidCredentialsError):
+        await authenticate(
+            Authenticate(email="Nobody@Example.com", password="x", client="203.0.113.7"),
+            FakeUnitOfWork(),
+            FakePasswordHasher(),
+            FakeTokenIssuer(),
+            throttle=throttle,
+        )
+    assert throttle.counts[Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, "nobody@example.com")]
+
+
+async def test_registrations_and_email_changes_count_every_attempt_per_client() -> None:
+    throttle = FakeAttemptThrottle()
+    await register_user(
+        RegisterUser("bob@example.com", "password1", client="198.51.100.1"),
+        FakeUnitOfWork(),
+        FakePasswordHasher(),
+        throttle=throttle,
+    )
+    user = ada()
+    await change_user_email_address(
+        ChangeUserEmailAddress(user.id, "ada@lovelace.org", client="198.51.100.1"),
+        FakeUnitOfWork([user]),
+        throttle=throttle,
+    )
+    assert throttle.counts == {
+        Attempt(AttemptKind.REGISTRATION_FROM_CLIENT, "198.51.100.1"): 1,
+        Attempt(AttemptKind.EMAIL_CHANGE_FROM_CLIENT, "198.51.100.1"): 1,
+    }
+    throttle.blocked.add(Attempt(AttemptKind.REGISTRATION_FROM_CLIENT, "198.51.100.1"))
+    with pytest.raises(TooManyAttemptsError):
+        await register_user(
+            RegisterUser("eve@example.com", "password1", client="198.51.100.1"),
+            FakeUnitOfWork(),
+            FakePasswordHasher(),
+            throttle=throttle,
+        )
+
+
+def test_delays_start_after_the_free_attempts_double_and_stop_at_the_cap() -> None:
+    policy = ThrottlePolicy(free=3, base_delay=1.0, max_delay=10.0, forget_after=60.0)
+    assert [policy.delay(n) for n in range(1, 9)] == [0, 0, 0, 1, 2, 4, 8, 10]
+    assert policy.delay(10_000) == 10.0  # never permanent
