@@ -238,6 +238,7 @@ def main() -> int:
         honcho = subprocess.Popen(  # noqa: S603 - our own command
             [str(BIN / "honcho"), "start", "-f", procfile, "-d", str(REPO)],
             env=environment(port),
+            cwd=REPO,  # the Procfile's commands are relative to the repository
         )
 
         def stop(signum: int, _frame: FrameType | None) -> None:
