@@ -147,7 +147,7 @@ async def _not_converged(http: httpx.AsyncClient, users: list[Account]) -> list[
             elif project.id in live:
                 assert live[project.id] in project.possible_names(), (project, live)
             else:
-                assert project.maybe_missing, f"{project} acknowledged but not listed"
+                assert project.unsure, f"{project} acknowledged but not listed"
 
     for start in range(0, len(users), 20):
         await asyncio.gather(*(check(user) for user in users[start : start + 20]))
@@ -157,7 +157,7 @@ async def _not_converged(http: httpx.AsyncClient, users: list[Account]) -> list[
 async def _check_tasks(http: httpx.AsyncClient, user: Account) -> None:
     auth = {"Authorization": f"Bearer {user.token}"}
     for project in user.projects.values():
-        if project.deleted or project.maybe_missing:
+        if project.deleted or project.unsure:
             continue
         tasks = (await http.get(f"/api/projects/{project.id}/tasks", headers=auth)).json()["tasks"]
         numbers = [task["number"] for task in tasks]
