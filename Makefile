@@ -112,12 +112,14 @@ export JWT_PRIVATE_KEY_FILE
 preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL); one line each
 	@$(PY) scripts/check_services.py
 
+REPLICAS ?= 1
+
 .PHONY: run
 # Every local client is 127.0.0.1 (make seed registers up to N users from it): only make run
 # lifts the per-client registration allowance; the per-account login limits stay as shipped.
 run: export THROTTLE_REGISTRATIONS_PER_CLIENT ?= 100000
-run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" once healthy: gateway :8000, accounts :8001, projects :8002 (GATEWAY_PORT, ACCOUNTS_PORT, PROJECTS_PORT; Ctrl-C stops it)
-	@$(PY) scripts/run.py Procfile
+run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" once healthy: gateway :8000, accounts :8001, projects :8002 (GATEWAY_PORT, ACCOUNTS_PORT, PROJECTS_PORT; REPLICAS=2: replica i of each service on its port + 100·i; Ctrl-C stops it)
+	@REPLICAS=$(REPLICAS) $(PY) scripts/run.py Procfile
 
 .PHONY: seed
 seed: ## the original's demo data through the gateway (GATEWAY_URL): test@email.com, and user1..N@email.com with SEED_ARGS="--users N"; password "password"

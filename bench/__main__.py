@@ -21,7 +21,9 @@ from bench.load import OtherLoad
 from bench.scenarios.logins import scenario_4
 from bench.scenarios.propagation import scenario_5
 from bench.scenarios.reads import scenario_1, scenario_3
+from bench.scenarios.reference import scenario_7
 from bench.scenarios.relay import scenario_6
+from bench.scenarios.replicas import scenario_8
 from bench.scenarios.writes import scenario_2
 from bench.seed import seed
 from bench.target import open_target
@@ -29,11 +31,13 @@ from bench.targets import judge
 
 SCENARIOS: list[tuple[str, Callable[[Context], None]]] = [
     ("1 read: GET /api/projects/{id}/tasks (gateway, direct, nginx; c1 and c32)", scenario_1),
+    ("7 machine reference: bare FastAPI on one uvicorn worker, nginx static 200", scenario_7),
     ("3 read: GET /api/users/me", scenario_3),
     ("2 write: POST /api/projects/{id}/tasks, 32 connections on one project", scenario_2),
     ("4 login storm beside scenario 1", scenario_4),
     ("5 event propagation", scenario_5),
     ("6 outbox relay vs raw confirmed publish", scenario_6),
+    ("8 replicas: projects x2 via gateway, two relays, two consumers, each beside one", scenario_8),
 ]
 
 

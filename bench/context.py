@@ -25,6 +25,7 @@ class Options:
     rounds: int = 2  # scenario 1: interleaved rounds, the best one kept
     samples: int = 200  # event propagation samples
     outbox_rows: int = 20_000
+    backlog: int = 2_000  # UserAccountCreated messages per consumer measurement
     in_flight: int = 256  # raw confirmed publishes in flight
     storm_connections: int = 8  # concurrent logins in the storm
     only: str = ""  # comma-separated scenario numbers to run ("1,6"); empty runs them all
@@ -38,6 +39,7 @@ class Options:
             rounds=max(1, int(_env("BENCH_ROUNDS", defaults.rounds))),
             samples=int(_env("BENCH_SAMPLES", defaults.samples)),
             outbox_rows=int(_env("BENCH_OUTBOX_ROWS", defaults.outbox_rows)),
+            backlog=int(_env("BENCH_BACKLOG", defaults.backlog)),
             in_flight=int(_env("BENCH_IN_FLIGHT", defaults.in_flight)),
             storm_connections=int(_env("BENCH_STORM_CONNECTIONS", defaults.storm_connections)),
             only=os.environ.get("BENCH_ONLY", "").replace(" ", ""),

@@ -40,6 +40,10 @@ http {{
     }}
     server {{
         listen 127.0.0.1:{port};
+        location = /static {{
+            default_type application/json;
+            return 200 '{{"status":"ok"}}';
+        }}
         location / {{
             proxy_pass http://service;
             proxy_http_version 1.1;

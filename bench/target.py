@@ -28,6 +28,7 @@ class Target:
     pids: dict[str, int] = field(default_factory=dict)  # gateway, accounts, projects
     logs: dict[str, Path] = field(default_factory=dict)
     started_here: bool = False
+    stack: LocalStack | None = None  # when started here: more replicas can be added
 
     def log_sizes(self) -> dict[str, int]:
         return {name: path.stat().st_size for name, path in self.logs.items() if path.exists()}
@@ -50,6 +51,7 @@ def open_target() -> Iterator[Target]:
                 amqp_url=vhost.url,
                 workdir=workdir,
                 bcrypt_rounds=PRODUCTION_BCRYPT_ROUNDS,
+                ready_timeout=180.0,  # a machine busy with other runs starts processes slowly
             )
         )
         pids = {
@@ -65,6 +67,7 @@ def open_target() -> Iterator[Target]:
             pids=pids,
             logs={name: process.log_path for name, process in local.processes.items()},
             started_here=True,
+            stack=local,
         )
 
 

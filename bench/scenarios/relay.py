@@ -106,7 +106,7 @@ async def measure(database_url: str, amqp_url: str, ctx: Context) -> tuple[float
         ctx.environment["rabbitmq"] = _broker_version(amqp)
         channel = await amqp.channel(publisher_confirms=True)
         raw_rate = await raw_publish_rate(channel, rows, in_flight)
-        relay_seconds = await relay_time(connection, channel, rows)
+        relay_seconds, _ = await relay_time(connection, channel, rows)
     finally:
         await amqp.close()
         await connection.close()
@@ -173,8 +173,11 @@ async def raw_publish_rate(channel: AbstractChannel, count: int, in_flight: int)
     return count / elapsed
 
 
-async def relay_time(connection: asyncpg.Connection, channel: AbstractChannel, count: int) -> float:
-    """From the commit of ``count`` outbox rows until every one is in the queue and marked sent.
+async def relay_time(
+    connection: asyncpg.Connection, channel: AbstractChannel, count: int
+) -> tuple[float, int]:
+    """From the commit of ``count`` outbox rows until every one is in the queue and marked sent;
+    and how many messages the queue then holds (``count`` when each row was published once).
     The broker's queue depth is watched first (a cheap passive declare): counting the outbox
     every 10 ms meanwhile would cost PostgreSQL about as much CPU as the relay's own queries."""
     tag = f"bench-relay-{uuid.uuid4().hex[:12]}"
@@ -191,9 +194,10 @@ async def relay_time(connection: asyncpg.Connection, channel: AbstractChannel, c
             _check(deadline, count)
             await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - start
+        arrived = await _queued(queue)  # every confirm is in: nothing more is on its way
     finally:
         await queue.delete(if_unused=False, if_empty=False)
-    return elapsed
+    return elapsed, arrived
 
 
 async def _queued(queue: AbstractQueue) -> int:

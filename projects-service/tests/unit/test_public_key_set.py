@@ -69,6 +69,36 @@ async def test_concurrent_lookups_of_an_unknown_kid_share_one_fetch() -> None:
     assert fetcher.fetches == 1
 
 
+class SlowFetcher(FakeJwksFetcher):
+    """A fetch that takes a while, as a real one over HTTP does: it waits for ``release``."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        super().__init__(document)
+        self.release = asyncio.Event()
+
+    async def fetch(self) -> dict[str, Any]:
+        self.fetches += 1
+        await self.release.wait()
+        assert self.document is not None
+        return dict(self.document)
+
+
+async def test_lookups_during_the_first_fetch_wait_for_it_instead_of_failing() -> None:
+    # Seen under load on a freshly started replica: requests arriving while the first fetch was
+    # in flight answered 503 keys-unavailable.
+    accounts = StandInAccounts()
+    fetcher = SlowFetcher(accounts.jwks())
+    keys = key_set(fetcher, FakeClock())
+
+    lookups = [asyncio.create_task(keys.key(accounts.kid)) for _ in range(5)]
+    await asyncio.sleep(0)  # every lookup has started; the first is fetching
+    fetcher.release.set()
+    found = await asyncio.gather(*lookups)
+
+    assert all(key is not None for key in found)
+    assert fetcher.fetches == 1
+
+
 async def test_stale_keys_are_refetched_and_removed_keys_disappear() -> None:
     accounts = StandInAccounts()
     old_kid = accounts.kid

@@ -1,7 +1,9 @@
 """Start the whole stack as local processes on free ports, for the e2e tests and the benchmark.
 
 The caller provides the database and the RabbitMQ vhost (throw-away ones in tests), so the stack
-never touches a developer's data and can run beside ``make run``.
+never touches a developer's data and can run beside ``make run``. With ``replicas=n`` each service
+runs as n processes (``accounts``, ``accounts-2``, …), each with its relay and consumers, behind
+one gateway that knows every replica.
 """
 
 from __future__ import annotations
@@ -50,6 +52,16 @@ class Process:
             self.argv, cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
         )
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no shutdown, no goodbye to PostgreSQL or RabbitMQ."""
+        if self.popen is not None:
+            self.popen.kill()
+            self.popen.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.popen = None
+
     def stop(self) -> None:
         if self.popen is not None and self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
@@ -76,6 +88,8 @@ class LocalStack:
     amqp_url: str
     workdir: Path
     bcrypt_rounds: int = 4
+    replicas: int = 1  # processes of each service (accounts, projects)
+    ready_timeout: float = STARTUP_TIMEOUT_SECONDS  # a bound only: used as soon as all are ready
     extra_env: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
@@ -85,10 +99,21 @@ class LocalStack:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
     def url(self, service: str) -> str:
+        """``service`` is a process name: ``accounts`` (the first replica), ``accounts-2``, …"""
         return f"http://127.0.0.1:{self.ports[service]}"
 
+    def replica_names(self, service: str) -> list[str]:
+        return [replica_name(service, index) for index in range(self.replicas)]
+
+    def urls(self, service: str) -> str:
+        return ",".join(self.url(name) for name in self.replica_names(service))
+
     def __enter__(self) -> LocalStack:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # __exit__ is not called when __enter__ fails: leave no process behind
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -113,6 +138,8 @@ class LocalStack:
             "JWKS_URL": f"{self.url('accounts')}/.well-known/jwks.json",
             "ACCOUNTS_URL": self.url("accounts"),
             "PROJECTS_URL": self.url("projects"),
+            "ACCOUNTS_URLS": self.urls("accounts"),
+            "PROJECTS_URLS": self.urls("projects"),
             "GATEWAY_PORT": str(self.ports["gateway"]),
             "GATEWAY_ADMIN_PORT": str(self.ports["gateway-admin"]),
             **self.extra_env,
@@ -120,7 +147,12 @@ class LocalStack:
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        for name in ("accounts", "projects", "gateway", "gateway-admin"):
+        for name in (
+            *self.replica_names("accounts"),
+            *self.replica_names("projects"),
+            "gateway",
+            "gateway-admin",
+        ):
             self.ports.setdefault(name, free_port())
         env = self.env()
         for service in ("accounts-service", "projects-service"):
@@ -130,10 +162,11 @@ class LocalStack:
         self._run("accounts-worker", "--declare-topology", env=env)
         self._run("projects-worker", "--declare-topology", env=env)
         for name, argv in self.commands().items():
-            process = Process(name, argv, env, self.workdir / f"{name}.log")
+            own_env = {**env, **self.replica_env(name)}
+            process = Process(name, argv, own_env, self.workdir / f"{name}.log")
             self.processes[name] = process
             process.start()
-        self.wait_until_healthy()
+        self.wait_until_healthy(self.ready_timeout)
 
     def commands(self) -> dict[str, list[str]]:
         def uvicorn(app: str, port: int) -> list[str]:
@@ -147,11 +180,19 @@ class LocalStack:
                 "--no-proxy-headers",
             ]
 
-        return {
-            "accounts": uvicorn("accounts", self.ports["accounts"]),
-            "projects": uvicorn("projects", self.ports["projects"]),
-            "gateway": [str(BIN / "gateway")],
-        }
+        commands = {}
+        for service in ("accounts", "projects"):
+            for name in self.replica_names(service):
+                commands[name] = uvicorn(service, self.ports[name])
+        commands["gateway"] = [str(BIN / "gateway")]
+        return commands
+
+    def replica_env(self, name: str) -> dict[str, str]:
+        """Replica i of projects takes its keys from replica i of accounts (same key file)."""
+        if not name.startswith("projects"):
+            return {}
+        accounts = "accounts" + name.removeprefix("projects")
+        return {"JWKS_URL": f"{self.url(accounts)}/.well-known/jwks.json"}
 
     def wait_until_healthy(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
         deadline = time.monotonic() + timeout
@@ -176,6 +217,30 @@ class LocalStack:
         self.processes[name].start()
         self.wait_until_healthy()
 
+    def kill(self, name: str) -> None:
+        """SIGKILL one process (a replica's crash); ``start_again(name)`` brings it back."""
+        self.processes[name].kill()
+
+    def start_again(self, name: str, timeout: float | None = None) -> None:
+        """Start a killed or stopped process and wait until its own ``/health/ready`` (the
+        gateway's: ``/health``) answers 200 (up to ``ready_timeout`` unless told)."""
+        timeout = self.ready_timeout if timeout is None else timeout
+        process = self.processes[name]
+        process.start()
+        path = "/health" if name == "gateway" else "/health/ready"
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.popen is not None and process.popen.poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{process.log_tail()}")
+            try:
+                if httpx.get(self.url(name) + path, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} not ready in {timeout}s:\n{process.log_tail()}")
+            time.sleep(0.1)
+
     def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
             process.stop()
@@ -187,3 +252,8 @@ class LocalStack:
         )
         if result.returncode != 0:
             raise RuntimeError(f"{tool} {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def replica_name(service: str, index: int) -> str:
+    """The process name of replica ``index`` (0-based): ``accounts``, ``accounts-2``, …"""
+    return service if index == 0 else f"{service}-{index + 1}"

@@ -76,7 +76,10 @@ class PublicKeySet:
 
     async def key(self, kid: str) -> Ed25519PublicKey | None:
         """The key named ``kid``, or None when accounts does not publish it."""
-        if self._needs_refresh(kid) and self._may_refresh():
+        # A lookup that needs a refresh while one is in flight waits for it (then finds the
+        # keys, or the failure): answering "unavailable" before the first fetch has finished
+        # would fail every request that reaches a fresh replica at the same time as the first.
+        if self._needs_refresh(kid) and (self._may_refresh() or self._lock.locked()):
             async with self._lock:
                 # Whoever held the lock may have refreshed already.
                 if self._needs_refresh(kid) and self._may_refresh():
