@@ -20,8 +20,7 @@ from accounts.application.ports import (
 from accounts.config import Settings
 from accounts.infrastructure.persistence.attempt_throttle import PgAttemptThrottle, ThrottlePolicy
 from accounts.infrastructure.persistence.orm import start_mappers
-from accounts.infrastructure.persistence.tables import idempotency_keys, messages
-from accounts.infrastructure.persistence.token_revocations import RecentRevocations
+from accounts.infrastructure.persistence.tables import idempotency_keys, messages, users
 from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
@@ -33,6 +32,7 @@ from chassis import (
     Network,
     Platform,
     PolledRevocations,
+    RecentRevocations,
     build_platform,
     trusted_networks,
 )
@@ -103,7 +103,7 @@ def bootstrap(
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             revocations=PolledRevocations(
-                RecentRevocations(platform.read_pool),
+                RecentRevocations(platform.read_pool, users.c.id, users.c.tokens_revoked_before),
                 refresh_interval=settings.token_revocation_refresh_seconds,
             ),
         ),

@@ -31,7 +31,12 @@ from chassis.security.access_tokens import (
     PublicKeys,
     RevokedTokenError,
 )
-from chassis.security.revocations import ISSUED_AT_CLAIM, PolledRevocations, Revocations
+from chassis.security.revocations import (
+    ISSUED_AT_CLAIM,
+    PolledRevocations,
+    RecentRevocations,
+    Revocations,
+)
 from chassis.settings import ServiceSettings
 from chassis.telemetry.telemetry import Telemetry, process_telemetry
 from chassis.telemetry.trace_context import context_from, current_trace_context
@@ -58,6 +63,7 @@ __all__ = [
     "ProblemError",
     "PublicKeys",
     "ReadPool",
+    "RecentRevocations",
     "Revocations",
     "RevokedTokenError",
     "ServiceContainer",

@@ -7,17 +7,24 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import AccessTokenVerifier, Platform, PolledRevocations, build_platform
+from chassis import (
+    AccessTokenVerifier,
+    Platform,
+    PolledRevocations,
+    RecentRevocations,
+    build_platform,
+)
 from contracts import PROJECTS_EXCHANGE
 from projects.application.ports import ProjectReadModel, TokenRevocations, UnitOfWork
 from projects.config import Settings
 from projects.infrastructure.persistence.orm import start_mappers
 from projects.infrastructure.persistence.project_read_model import PgProjectReadModel
-from projects.infrastructure.persistence.tables import idempotency_keys, messages
-from projects.infrastructure.persistence.token_revocations import (
-    RecentRevocations,
-    SqlTokenRevocations,
+from projects.infrastructure.persistence.tables import (
+    idempotency_keys,
+    messages,
+    revoked_tokens,
 )
+from projects.infrastructure.persistence.token_revocations import SqlTokenRevocations
 from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from projects.infrastructure.security.jwks import HttpJwksFetcher, JwksFetcher, PublicKeySet
 
@@ -72,7 +79,11 @@ def bootstrap(
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             revocations=PolledRevocations(
-                RecentRevocations(platform.read_pool),
+                RecentRevocations(
+                    platform.read_pool,
+                    revoked_tokens.c.user_id,
+                    revoked_tokens.c.revoked_before,
+                ),
                 refresh_interval=settings.token_revocation_refresh_seconds,
             ),
         ),

@@ -12,8 +12,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
+
+from sqlalchemy import Column
+
+from chassis.persistence.read_pool import ReadPool
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +68,27 @@ class PolledRevocations:
         except Exception as error:  # noqa: BLE001 - keep serving with the last snapshot
             logger.warning("Reloading token revocations failed (%r); keeping the last.", error)
         self._loaded_at = attempted
+
+
+# Older revocations cannot matter: no access token lives longer than a day.
+_RECENT = """
+SELECT {user}, {instant} FROM {table}
+WHERE {instant} > now() - interval '1 day'
+"""
+
+
+class RecentRevocations:
+    """The ``load`` of a ``PolledRevocations``: ``{user id: epoch seconds}`` of every
+    revocation younger than any live token, from the service's own table and columns."""
+
+    def __init__(self, pool: ReadPool, user_id: Column[UUID], revoked_before: Column[Any]) -> None:
+        table = user_id.table
+        self._pool = pool
+        self._query = _RECENT.format(
+            user=user_id.name, instant=revoked_before.name, table=getattr(table, "fullname", table)
+        )
+        self._user, self._instant = user_id.name, revoked_before.name
+
+    async def __call__(self) -> Mapping[UUID, float]:
+        rows = await self._pool.fetch(self._query)
+        return {row[self._user]: row[self._instant].timestamp() for row in rows}

@@ -1,13 +1,9 @@
 """Token revocations on PostgreSQL: recorded by the consumer, reloaded by every replica."""
 
-from collections.abc import Mapping
-from uuid import UUID
-
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import ReadPool
 from projects.application.commands import RecordTokenRevocation
 from projects.application.ports import TokenRevocations
 from projects.infrastructure.persistence.tables import revoked_tokens
@@ -33,21 +29,3 @@ class SqlTokenRevocations(TokenRevocations):
                 },
             )
         )
-
-
-# Older revocations cannot matter: accounts issues no token that lives longer than a day.
-RECENT_REVOCATIONS = f"""
-SELECT user_id, revoked_before FROM {revoked_tokens.fullname}
-WHERE revoked_before > now() - interval '1 day'
-"""  # noqa: S608 - our own table name, no input
-
-
-class RecentRevocations:
-    """Loads ``{user id: epoch seconds}`` for the token verifier's ``PolledRevocations``."""
-
-    def __init__(self, pool: ReadPool) -> None:
-        self._pool = pool
-
-    async def __call__(self) -> Mapping[UUID, float]:
-        rows = await self._pool.fetch(RECENT_REVOCATIONS)
-        return {row["user_id"]: row["revoked_before"].timestamp() for row in rows}
