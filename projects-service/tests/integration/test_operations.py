@@ -23,6 +23,7 @@ async def test_ready_checks_the_database_the_broker_the_consumer_and_the_relay(
             "database": "ok",
             "broker": "ok",
             "consumer:projects.starter_project": "ok",
+            "consumer:projects.token_revocations": "ok",
             "relay": "ok",
         },
     }
@@ -70,6 +71,7 @@ async def test_ready_is_503_while_the_broker_is_unreachable_and_http_still_serve
             "database": "ok",
             "broker": "down",
             "consumer:projects.starter_project": "down: not connected to the broker yet",
+            "consumer:projects.token_revocations": "down: not connected to the broker yet",
             "relay": "down: not connected to the broker yet",
         },
     }
