@@ -100,8 +100,9 @@ async def test_a_service_killed_during_writes_loses_nothing_committed_and_applie
         stop.set()
         await writers
         accounts.stop()  # closes its log; the process is gone already
-        accounts.start()
-        await asyncio.to_thread(running.wait_until_healthy, 90)
+        # Back when its own readiness says so, then when the gateway's summary does too.
+        await asyncio.to_thread(running.start_again, "accounts")
+        await asyncio.to_thread(running.wait_until_healthy)
 
     after_kill = results[killed_at:]
     assert after_kill, "no request was made while accounts was down"

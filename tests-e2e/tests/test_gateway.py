@@ -55,6 +55,7 @@ async def test_a_service_that_is_down_is_a_502_problem_and_health_names_it(
         "GATEWAY_PORT": str(port),
         "GATEWAY_ADMIN_PORT": str(admin),  # beside the stack's own gateway
         "PROJECTS_URL": f"http://127.0.0.1:{closed}",
+        "PROJECTS_URLS": f"http://127.0.0.1:{closed}",  # the list wins over the single URL
     }
     gateway = Process("gateway-broken", [str(BIN / "gateway")], env, tmp_path / "gateway.log")
     gateway.start()
