@@ -60,13 +60,28 @@ async def test_a_registration_is_one_trace_through_both_outboxes_relays_and_cons
     async with TaskboardClient(traced_stack.gateway_url) as api:
         await api.register(unique_email("traced"), PASSWORD)
 
+    # Each process exports on its own schedule, and a consumer's span ends after its ack, which
+    # may be after the next hop has already exported its own: wait for every hop, not the last.
+    hops = [
+        ("gateway", "server"),
+        ("accounts-service", "server"),
+        ("accounts-service", "producer"),
+        ("projects-service", "consumer"),
+        ("projects-service", "producer"),
+        ("accounts-service", "consumer"),
+    ]
+
     def whole_trace(spans: list[ReceivedSpan]) -> bool:
-        return any(s.service == "accounts-service" and s.kind == "consumer" for s in spans)
+        roots = [s for s in spans if s.service == "gateway" and s.name == "POST /api/users"]
+        if not roots:
+            return False
+        trace = {(s.service, s.kind) for s in spans if s.trace_id == roots[0].trace_id}
+        return all(hop in trace for hop in hops)
 
     async def received() -> list[ReceivedSpan]:
         return receiver.spans()
 
-    await eventually(received, until=whole_trace, timeout=30, what="the last consumer's span")
+    await eventually(received, until=whole_trace, timeout=60, what="a span of every hop")
     spans = receiver.spans()
     gateway = one(spans, service="gateway", kind="server", name="POST /api/users")
     trace = [s for s in spans if s.trace_id == gateway.trace_id]
