@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -18,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 from taskboard_e2e import TaskboardClient
-from taskboard_e2e.stack import REPO, LocalStack
+from taskboard_e2e.stack import REPO, LocalStack, Process
 
 from taskboard_testing import eventually, free_port, require_service
 from tests.conftest import PASSWORD, unique_email
 
 # Bounds on failure only: Prometheus answers as soon as it has scraped.
-DEADLINE_SECONDS = 90
+DEADLINE_SECONDS = 120
 GENERATOR = REPO / "scripts" / "prometheus_config.py"
 SERVICES = {"accounts-service", "projects-service"}
 JOBS = {"gateway": "gateway-admin", "accounts-service": "accounts", "projects-service": "projects"}
@@ -51,44 +50,39 @@ def prometheus_url(
     config = folder / "prometheus.yml"
     write_config(stack, config)
     port = free_port()
-    log = (folder / "prometheus.log").open("wb")
-    server = subprocess.Popen(
+    server = Process(
+        "prometheus",
         [
             prometheus_binary,
             f"--config.file={config}",
             f"--storage.tsdb.path={folder / 'data'}",
             f"--web.listen-address=127.0.0.1:{port}",
         ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        dict(os.environ),
+        folder / "prometheus.log",
     )
+    server.start()
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_ready(url, server, folder / "prometheus.log")
+        wait_until_ready(url, server)
         yield url
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+        server.stop()
 
 
-def wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_ready(url: str, server: Process) -> None:
     """``/-/ready`` answers 200 (it answers 503 while the TSDB opens)."""
     deadline = time.monotonic() + DEADLINE_SECONDS
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"prometheus exited:\n{log.read_text(errors='replace')[-3000:]}")
+        if server.popen is not None and server.popen.poll() is not None:
+            raise RuntimeError(f"prometheus exited:\n{server.log_tail()}")
         try:
             if httpx.get(f"{url}/-/ready", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"prometheus not ready in {DEADLINE_SECONDS}s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"prometheus not ready in {DEADLINE_SECONDS}s:\n{server.log_tail()}")
 
 
 def write_config(stack: LocalStack, config: Path) -> None:
