@@ -189,7 +189,14 @@ async def consumers(ctx: Context, stack: LocalStack) -> None:
                 for n in range(workers):
                     argv = [str(BIN / "projects-worker")]
                     running.enter_context(
-                        extra(stack, f"bench-consumer-{n + 1}", argv, RUN_RELAY="false")
+                        # each its own metrics port: two on one machine cannot share 8012
+                        extra(
+                            stack,
+                            f"bench-consumer-{n + 1}",
+                            argv,
+                            RUN_RELAY="false",
+                            WORKER_METRICS_PORT="0",
+                        )
                     )
                 row = await drained(connection, batch)
             results[f"{workers}"] = count / max(float(row["seconds"] or 0), 1e-6)
