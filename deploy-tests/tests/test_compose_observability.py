@@ -2,7 +2,8 @@
 Jaeger and Prometheus are pinned official images started only with the profile, publish only
 their UIs on the loopback interface, and their configuration files (deploy/observability/)
 fit the stack: the collector takes OTLP/HTTP where the services send it and hands traces to
-Jaeger; Prometheus scrapes each process where it serves /metrics."""
+Jaeger; Prometheus scrapes each process where it serves /metrics and loads the repository's
+alerting rules."""
 
 import re
 import shutil
@@ -179,22 +180,32 @@ def test_prometheus_scrapes_each_process_where_it_serves_metrics() -> None:
     assert "GATEWAY_ADMIN_PORT" not in environment(GATEWAY.name)
 
 
-def test_the_compose_prometheus_configuration_loads_no_rules_of_its_own() -> None:
-    """Alerting rules live in the repository for `make observe`; this configuration names no
-    rule file the container would not have."""
-    assert not prometheus_config().get("rule_files")
+def rule_files() -> dict[str, Path]:
+    """Each rule file the configuration names -> the repository file mounted there."""
+    return {name: mounted("prometheus", name) for name in prometheus_config().get("rule_files", [])}
 
 
-def test_promtool_accepts_the_compose_prometheus_configuration() -> None:
+def test_the_alerting_rules_are_make_observes_mounted_read_only() -> None:
+    assert rule_files() == {"/etc/prometheus/alerts.yml": REPO / "deploy/observability/alerts.yml"}
+
+
+def test_promtool_accepts_the_compose_prometheus_configuration_and_its_rules(
+    tmp_path: Path,
+) -> None:
+    """The file as the container reads it: its rule files at the paths of their mounts."""
     promtool = shutil.which("promtool")
     if promtool is None:
         unavailable("promtool is not installed (Debian's prometheus package)")
-    path = mounted("prometheus", "/etc/prometheus/prometheus.yml")
+    config = prometheus_config()
+    config["rule_files"] = [str(path) for path in rule_files().values()]
+    checked = tmp_path / "prometheus.yml"
+    checked.write_text(yaml.safe_dump(config))
     result = subprocess.run(
-        [promtool, "check", "config", "--syntax-only", str(path)],
+        [promtool, "check", "config", str(checked)],
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"SUCCESS: [1-9]\d* rules found", result.stdout), result.stdout
