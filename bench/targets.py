@@ -82,4 +82,11 @@ def judge(report: Report) -> list[Target]:
             "x",
         ),
         Target("4 read p99 with storm / without", value("s4.read_p99_storm_ratio"), 2.0, "<=", "x"),
+        Target(
+            "9 read c32 via gateway, tracing on / off",
+            value("s9.tracing_on_over_off"),
+            0.8,
+            ">=",
+            "x",
+        ),
     ]
