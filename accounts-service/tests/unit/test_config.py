@@ -15,3 +15,29 @@ def test_a_key_file_that_is_not_there_is_named_in_the_error(tmp_path: Path) -> N
     missing = tmp_path / "nope.pem"
     with pytest.raises(ValidationError, match=r"nope\.pem does not exist"):
         Settings(environment="production", jwt_private_key=None, jwt_private_key_file=missing)
+
+
+def test_a_key_ring_directory_counts_as_a_signing_key_outside_dev(tmp_path: Path) -> None:
+    settings = Settings(
+        environment="production",
+        jwt_private_key=None,
+        jwt_private_key_file=None,
+        signing_keys_dir=tmp_path,
+    )
+    assert settings.signing_keys_dir == tmp_path
+
+
+def test_a_key_ring_directory_that_is_not_there_is_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"SIGNING_KEYS_DIR=.*nope is not a directory"):
+        Settings(
+            environment="production", jwt_private_key_file=None, signing_keys_dir=tmp_path / "nope"
+        )
+
+
+def test_a_key_ring_directory_and_a_single_key_together_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="not both"):
+        Settings(
+            environment="production",
+            jwt_private_key_file=tmp_path / "key.pem",
+            signing_keys_dir=tmp_path,
+        )
