@@ -57,7 +57,7 @@ def load_ring(directory: Path, *, retire_after: timedelta) -> KeyRing:
 
 def write_key(directory: Path, key: SigningKey, activates_at: datetime) -> Path:
     """Add ``key`` to the ring (mode 0600); it appears whole or not at all, never overwrites."""
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = directory / file_name(activates_at)
     draft = directory / f".{target.name}.{os.getpid()}.draft"
     draft.touch(mode=0o600)
