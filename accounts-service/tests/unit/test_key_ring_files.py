@@ -112,6 +112,7 @@ async def test_the_live_ring_verifies_only_with_published_keys(tmp_path: Path) -
     clocks.advance(10)
     assert await ring.key(old.kid) is None
     assert await ring.key(new.kid) is not None
+    assert (ring.knows(old.kid), ring.knows(new.kid)) == (False, True)
 
 
 def test_a_broken_ring_does_not_start_but_a_later_breakage_keeps_the_last_good_one(

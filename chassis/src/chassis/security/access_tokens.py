@@ -36,6 +36,11 @@ class PublicKeys(Protocol):
 
     async def key(self, kid: str) -> Ed25519PublicKey | None: ...
 
+    def knows(self, kid: str) -> bool:
+        """Whether ``kid`` is among the keys as last loaded, without loading them: asked for
+        every token verified earlier, so it must never wait for the key source."""
+        ...
+
 
 class AccessTokenVerifier:
     """Accepts only EdDSA tokens whose ``kid`` names a known key, with the expected issuer and
@@ -65,7 +70,7 @@ class AccessTokenVerifier:
         verified = self._verified.get(token)
         if verified is None:
             verified = await self._verify(token)
-        elif await self._keys.key(verified.kid) is None:
+        elif not self._keys.knows(verified.kid):
             raise InvalidTokenError("The token was not signed by a known key.")
         if self._revocations is not None:
             cutoff = await self._revocations.revoked_before(verified.user_id)

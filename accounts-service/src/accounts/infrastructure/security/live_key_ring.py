@@ -52,6 +52,9 @@ class LiveKeyRing:
     async def key(self, kid: str) -> Ed25519PublicKey | None:
         return next((key.public_key for key in self.published() if key.kid == kid), None)
 
+    def knows(self, kid: str) -> bool:
+        return any(key.kid == kid for key in self.published())
+
     def _current(self) -> KeyRing:
         if self._clock() - self._loaded_at >= self._interval:
             self._loaded_at = self._clock()
