@@ -99,7 +99,7 @@ dev-keys: ## create accounts' git-ignored development key ring (SIGNING_KEYS_DIR
 	else $(BIN)/accounts-keys init; fi
 
 .PHONY: keys
-keys: ## accounts' signing keys in SIGNING_KEYS_DIR: KEYS_ARGS="list" (default), "next [--activate-in S]", "activate KID", "retire KID [--now]", "prune"
+keys: ## accounts' signing keys in SIGNING_KEYS_DIR: KEYS_ARGS="list" (default), "next [--activate-in S]", "activate KEY", "retire KEY [--now]" (KEY: a file name or kid), "prune"
 	@$(BIN)/accounts-keys $(or $(KEYS_ARGS),list)
 
 .PHONY: db
@@ -110,11 +110,11 @@ db: ## create the development database if it does not exist
 migrate: preflight db dev-keys ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
 	@$(PY) scripts/migrate.py $(SERVICES)
 
-# accounts signs with a key ring (accounts-keys; make keys), made on first start. A
+# accounts signs with a key ring (accounts-keys; make keys), made on first start; set for the
+# targets that start or configure accounts only, so test runs choose their own. A
 # JWT_PRIVATE_KEY_FILE from the environment keeps the single-key way instead (a ring of one).
 ifeq ($(JWT_PRIVATE_KEY_FILE),)
-SIGNING_KEYS_DIR ?= $(abspath .secrets/signing-keys)
-export SIGNING_KEYS_DIR
+dev-keys keys migrate run: export SIGNING_KEYS_DIR ?= $(abspath .secrets/signing-keys)
 endif
 
 .PHONY: preflight

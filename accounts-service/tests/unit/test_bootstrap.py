@@ -20,7 +20,12 @@ async def test_bootstrap_takes_fakes_for_its_ports_and_a_use_case_runs_through_i
     uow = FakeUnitOfWork()
     container = bootstrap(
         # No key file: a throw-away key (the Makefile may name one not written yet).
-        Settings(environment="dev", jwt_private_key_file=None, jwt_private_key=None),
+        Settings(
+            environment="dev",
+            jwt_private_key_file=None,
+            jwt_private_key=None,
+            signing_keys_dir=None,
+        ),
         hasher=FakePasswordHasher(),
         uow=lambda: uow,
         read_model=FakeUserReadModel(),

@@ -13,8 +13,8 @@ from accounts.infrastructure.security.signing_key import SigningKey
 runner = CliRunner()
 
 
-def keys(directory: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, [*args, "--dir", str(directory)])
+def keys(directory: Path, command: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [command, "--dir", str(directory), *args])
     return result.exit_code, result.output
 
 
@@ -34,32 +34,32 @@ def test_init_starts_a_ring_of_one_active_key_and_keeps_an_existing_ring(tmp_pat
 
 def test_a_rotation_next_activate_then_retire(tmp_path: Path) -> None:
     old_key = SigningKey.generate()
-    write_key(tmp_path, old_key, datetime.now(UTC) - timedelta(days=1))
+    old_file = write_key(tmp_path, old_key, datetime.now(UTC) - timedelta(days=1)).name
     old = old_key.kid
 
     code, output = keys(tmp_path, "next")  # published, signing in ten minutes
     assert code == 0
-    new = output.split()[0]
+    new, new_file = output.split()[0], Path(output.split()[-1]).name
     assert active_kid(tmp_path) == old
     code, output = keys(tmp_path, "list")
     assert f"{old}  " in output
     assert f"{new}  " in output
     assert "next" in output
 
-    code, output = keys(tmp_path, "retire", old)  # it signs now
+    code, output = keys(tmp_path, "retire", old_file)  # it signs now
     assert (code, active_kid(tmp_path)) == (1, old)
     assert "signs tokens now" in output
 
-    assert keys(tmp_path, "activate", new)[0] == 0
+    assert keys(tmp_path, "activate", new_file)[0] == 0
     assert active_kid(tmp_path) == new
-    code, output = keys(tmp_path, "activate", new)
+    code, output = keys(tmp_path, "activate", "--", new)  # by kid (which may start with -)
     assert code == 1
     assert "not next" in output
 
-    code, output = keys(tmp_path, "retire", old)  # its tokens may be alive
+    code, output = keys(tmp_path, "retire", "--", old)  # its tokens may be alive
     assert code == 1
     assert "--now" in output
-    assert keys(tmp_path, "retire", old, "--now")[0] == 0
+    assert keys(tmp_path, "retire", "--now", "--", old)[0] == 0
     assert [key.kid for key in load_ring(tmp_path, retire_after=retire_after(900)).keys] == [new]
 
 

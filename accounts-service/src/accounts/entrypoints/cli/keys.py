@@ -41,7 +41,13 @@ TokenTtl = Annotated[
         envvar="ACCESS_TOKEN_TTL_SECONDS", min=1, help="Access-token lifetime, as accounts has it."
     ),
 ]
-Kid = Annotated[str, typer.Argument(help="The key's id (its kid), as `list` shows it.")]
+KeyName = Annotated[
+    str,
+    typer.Argument(
+        help="The key's file name (20261130T200000Z.pem) or its kid, as `list` shows them; "
+        "a kid starting with '-' after a `--`."
+    ),
+]
 
 
 def _now() -> datetime:
@@ -54,11 +60,12 @@ def _ring(directory: Path, ttl: int) -> tuple[KeyRing, dict[str, Path]]:
     return KeyRing(list(keys.values()), retire_after=retire_after(ttl)), files
 
 
-def _find(ring: KeyRing, files: dict[str, Path], kid: str) -> tuple[RingKey, Path]:
+def _find(ring: KeyRing, files: dict[str, Path], name: str) -> tuple[RingKey, Path]:
     for key in ring.keys:
-        if key.kid == kid:
-            return key, files[kid]
-    typer.echo(f"no key {kid} in the ring", err=True)
+        path = files[key.kid]
+        if name in (key.kid, path.name, path.stem):
+            return key, path
+    typer.echo(f"no key {name} in the ring", err=True)
     raise typer.Exit(2)
 
 
@@ -110,7 +117,7 @@ def next_(
 
 @app.command()
 def activate(
-    kid: Kid,
+    name: KeyName,
     directory: Directory,
     token_ttl_seconds: TokenTtl = 900,
 ) -> None:
@@ -119,8 +126,8 @@ def activate(
     Only once the key has been published for longer than the verifiers' JWKS cache time:
     a verifier that has not fetched it yet refuses its tokens until it does."""
     ring, files = _ring(directory, token_ttl_seconds)
-    key, path = _find(ring, files, kid)
-    now = _now()
+    key, path = _find(ring, files, name)
+    kid, now = key.kid, _now()
     if ring.state(key, now) is not KeyState.NEXT:
         raise _fail(f"{kid} is {ring.state(key, now)}, not next: nothing to activate")
     # After the key signing now, even within the same second, or it would not take over.
@@ -133,7 +140,7 @@ def activate(
 
 @app.command()
 def retire(
-    kid: Kid,
+    name: KeyName,
     directory: Directory,
     token_ttl_seconds: TokenTtl = 900,
     now: Annotated[
@@ -146,8 +153,8 @@ def retire(
     Never the active key; a previous one only with --now (a leaked key), since tokens it
     signed may still be alive and are refused from then on."""
     ring, files = _ring(directory, token_ttl_seconds)
-    key, path = _find(ring, files, kid)
-    state = ring.state(key, _now())
+    key, path = _find(ring, files, name)
+    kid, state = key.kid, ring.state(key, _now())
     if state is KeyState.ACTIVE:
         raise _fail(f"{kid} signs tokens now: add and activate the next key first")
     if state is KeyState.PREVIOUS and not now:
