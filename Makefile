@@ -94,8 +94,13 @@ asyncapi: ## rewrite the AsyncAPI document of every event (contracts/src/contrac
 	$(PY) -m contracts.asyncapi write
 
 .PHONY: dev-keys
-dev-keys: ## generate the git-ignored development signing key for accounts-service
-	@$(BIN)/accounts-dev-key $(JWT_PRIVATE_KEY_FILE)
+dev-keys: ## create accounts' git-ignored development key ring (SIGNING_KEYS_DIR) unless it exists
+	@if [ -n "$$JWT_PRIVATE_KEY_FILE" ]; then $(BIN)/accounts-dev-key "$$JWT_PRIVATE_KEY_FILE"; \
+	else $(BIN)/accounts-keys init; fi
+
+.PHONY: keys
+keys: ## accounts' signing keys in SIGNING_KEYS_DIR: KEYS_ARGS="list" (default), "next [--activate-in S]", "activate KEY", "retire KEY [--now]" (KEY: a file name or kid), "prune"
+	@$(BIN)/accounts-keys $(or $(KEYS_ARGS),list)
 
 .PHONY: db
 db: ## create the development database if it does not exist
@@ -105,8 +110,12 @@ db: ## create the development database if it does not exist
 migrate: preflight db dev-keys ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
 	@$(PY) scripts/migrate.py $(SERVICES)
 
-JWT_PRIVATE_KEY_FILE ?= $(abspath .secrets/jwt-dev-private.pem)
-export JWT_PRIVATE_KEY_FILE
+# accounts signs with a key ring (accounts-keys; make keys), made on first start; set for the
+# targets that start or configure accounts only, so test runs choose their own. A
+# JWT_PRIVATE_KEY_FILE from the environment keeps the single-key way instead (a ring of one).
+ifeq ($(JWT_PRIVATE_KEY_FILE),)
+dev-keys keys migrate run: export SIGNING_KEYS_DIR ?= $(abspath .secrets/signing-keys)
+endif
 
 .PHONY: preflight
 preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL); one line each

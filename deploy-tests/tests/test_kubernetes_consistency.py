@@ -3,6 +3,7 @@ ports, probe paths, commands, images, connection strings, roles and broker permi
 
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from pydantic_settings import BaseSettings
 
+from accounts.infrastructure.security.key_ring_files import write_key
 from accounts.infrastructure.security.signing_key import SigningKey
 from contracts.topology import CONSUMER_QUEUES
 
@@ -109,6 +111,8 @@ def test_the_settings_load_from_each_containers_environment(
     cls: type[BaseSettings] = unit.service.settings_class()
     key = tmp_path / "private-key.pem"
     key.write_bytes(SigningKey.generate().to_pem())
+    ring = tmp_path / "ring"
+    write_key(ring, SigningKey.generate(), datetime(2026, 1, 1, tzinfo=UTC))
     for workload, container in containers(unit, environment):
         if container["name"] == "wait-for-migration":
             # runs `alembic current`, whose env reads DATABASE_URL alone (dev settings otherwise)
@@ -125,6 +129,9 @@ def test_the_settings_load_from_each_containers_environment(
             if name.endswith("_FILE"):
                 assert str(Path(value).parent) in mounts, f"{workload}: {value} is not mounted"
                 value = str(key)  # noqa: PLW2901 - the stand-in for the mounted secret
+            if name.endswith("_DIR"):
+                assert value in mounts, f"{workload}: {value} is not mounted"
+                value = str(ring)  # noqa: PLW2901 - the stand-in for the mounted secret
             monkeypatch.setenv(name, value)
         settings = cls()
         if "environment" in cls.model_fields:
@@ -513,3 +520,23 @@ def test_network_policies_allow_what_the_design_needs() -> None:
     assert not allows(ACCOUNTS_UNIT, accounts, "egress", projects, 8002)
     (deny,) = find(INFRASTRUCTURE, "production", "NetworkPolicy", "default-deny")
     assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+
+def test_the_signing_key_ring_is_mounted_whole_so_a_rotated_secret_arrives_without_restart() -> (
+    None
+):
+    for environment in ENVIRONMENTS:
+        directory = config_map(ACCOUNTS_UNIT, environment, "accounts-service")["SIGNING_KEYS_DIR"]
+        for workload in workloads(ACCOUNTS_UNIT, environment):
+            spec = pod_spec(workload)
+            volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
+            for container in spec.get("initContainers", []) + spec["containers"]:
+                if container["name"] == "wait-for-migration":
+                    continue
+                (mount,) = [
+                    m for m in container.get("volumeMounts", []) if m["mountPath"] == directory
+                ]
+                assert "subPath" not in mount, workload  # a subPath mount is never updated
+                secret = volumes[mount["name"]]["secret"]
+                # every key of the Secret is a key of the ring: none left out by `items`
+                assert (secret["secretName"], "items" in secret) == ("accounts-jwt", False)

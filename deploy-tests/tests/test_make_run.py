@@ -87,14 +87,22 @@ def terminal_make_run(tmp_path: Path) -> Iterator[Terminal]:
             **os.environ,
             "DATABASE_URL": database.url,
             "AMQP_URL": vhost.url,
-            "JWT_PRIVATE_KEY_FILE": str(tmp_path / "jwt.pem"),
+            "SIGNING_KEYS_DIR": str(tmp_path / "signing-keys"),  # made by make run
             "BCRYPT_ROUNDS": "4",
             "GATEWAY_PORT": str(free_port()),
             "ACCOUNTS_PORT": str(free_port()),
             "PROJECTS_PORT": str(free_port()),
             "TERM": "dumb",
         }
-        for name in ("ACCOUNTS_URL", "PROJECTS_URL", "JWKS_URL", "MAKEFLAGS", "MAKELEVEL"):
+        for name in (
+            "ACCOUNTS_URL",
+            "PROJECTS_URL",
+            "JWKS_URL",
+            "MAKEFLAGS",
+            "MAKELEVEL",
+            "JWT_PRIVATE_KEY",
+            "JWT_PRIVATE_KEY_FILE",
+        ):
             env.pop(name, None)
         terminal = Terminal(["make", "--no-print-directory", "run"], env)
         try:
@@ -104,10 +112,13 @@ def terminal_make_run(tmp_path: Path) -> Iterator[Terminal]:
 
 
 def test_make_run_says_each_step_then_ready_and_ctrl_c_exits_0(
-    terminal_make_run: Terminal,
+    terminal_make_run: Terminal, tmp_path: Path
 ) -> None:
     terminal = terminal_make_run
     assert terminal.read_until("ready in", timeout=240), terminal.output[-3000:]
+    # The first start made the development key ring: one key, signing from now on.
+    assert len(list((tmp_path / "signing-keys").glob("*.pem"))) == 1
+    assert "wrote a new Ed25519 signing key, active now" in terminal.output
     for line in (
         "preflight: PostgreSQL at",
         "preflight: RabbitMQ at",

@@ -25,7 +25,10 @@ from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWor
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
-from accounts.infrastructure.security.jwt_tokens import JwtTokenIssuer, OwnPublicKeys
+from accounts.infrastructure.security.jwt_tokens import JwtTokenIssuer
+from accounts.infrastructure.security.key_ring import KeyRing, retire_after
+from accounts.infrastructure.security.key_ring_files import load_ring
+from accounts.infrastructure.security.live_key_ring import LiveKeyRing
 from accounts.infrastructure.security.signing_key import SigningKey
 from chassis import (
     AccessTokenVerifier,
@@ -53,7 +56,7 @@ class Container:
     hasher: PasswordHasher
     tokens: TokenIssuer
     verifier: AccessTokenVerifier
-    signing_key: SigningKey
+    signing_keys: LiveKeyRing
     read_model: UserReadModel
     throttle: AttemptThrottle
     trusted_proxies: tuple[Network, ...]
@@ -77,7 +80,7 @@ def bootstrap(
     platform = build_platform(
         settings, exchange=ACCOUNTS_EXCHANGE, tables=messages, idempotency_keys=idempotency_keys
     )
-    key = _signing_key(settings)
+    keys = _signing_keys(settings)
     return Container(
         settings=settings,
         platform=platform,
@@ -93,13 +96,13 @@ def bootstrap(
             reserved_for_checks=settings.hashing_reserved_for_logins,
         ),
         tokens=JwtTokenIssuer(
-            key,
+            keys.signing_key,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             ttl_seconds=settings.access_token_ttl_seconds,
         ),
         verifier=AccessTokenVerifier(
-            OwnPublicKeys([key]),
+            keys,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             revocations=PolledRevocations(
@@ -107,7 +110,7 @@ def bootstrap(
                 refresh_interval=settings.token_revocation_refresh_seconds,
             ),
         ),
-        signing_key=key,
+        signing_keys=keys,
         read_model=read_model or PgUserReadModel(platform.read_pool),
         throttle=throttle or PgAttemptThrottle(platform.engine, throttle_policies(settings)),
         trusted_proxies=trusted_networks(settings.trusted_proxies),
@@ -131,12 +134,24 @@ def throttle_policies(settings: Settings) -> dict[AttemptKind, ThrottlePolicy]:
     }
 
 
-def _signing_key(settings: Settings) -> SigningKey:
+def _signing_keys(settings: Settings) -> LiveKeyRing:
+    """The key ring of SIGNING_KEYS_DIR (reloaded as it changes), else a ring of the one key of
+    JWT_PRIVATE_KEY(_FILE), else (dev only) of a throw-away key."""
+    keep = retire_after(settings.access_token_ttl_seconds)
+    directory = settings.signing_keys_dir
+    if directory is not None:
+        return LiveKeyRing(
+            lambda: load_ring(directory, retire_after=keep),
+            reload_interval=settings.signing_keys_reload_seconds,
+        )
     pem = settings.private_key_pem
     if pem is not None:
-        return SigningKey.from_pem(pem)
-    logger.warning(
-        "No JWT signing key configured (ENVIRONMENT=dev): using a throw-away key; tokens will "
-        "not survive a restart. Run 'make dev-keys' and set JWT_PRIVATE_KEY_FILE."
-    )
-    return SigningKey.generate()
+        key = SigningKey.from_pem(pem)
+    else:
+        logger.warning(
+            "No JWT signing key configured (ENVIRONMENT=dev): using a throw-away key; tokens "
+            "will not survive a restart. Run 'make dev-keys' and set SIGNING_KEYS_DIR."
+        )
+        key = SigningKey.generate()
+    ring = KeyRing.of_one(key, retire_after=keep)
+    return LiveKeyRing(lambda: ring, reload_interval=float("inf"))

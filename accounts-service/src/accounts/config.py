@@ -23,6 +23,16 @@ class Settings(ServiceSettings):
     jwt_private_key_file: Path | None = Field(
         default=None, description="File holding the Ed25519 private key (PEM)."
     )
+    signing_keys_dir: Path | None = Field(
+        default=None,
+        description="Key ring: a directory of Ed25519 private keys named after their activation "
+        "instant (20261130T200000Z.pem); instead of JWT_PRIVATE_KEY(_FILE). See accounts-keys.",
+    )
+    signing_keys_reload_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="SIGNING_KEYS_DIR is read again when older than this (no restart needed).",
+    )
     access_token_ttl_seconds: int = Field(
         default=900,
         ge=60,
@@ -60,10 +70,22 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _key_required_outside_dev(self) -> "Settings":
-        if self.environment != "dev" and self.private_key_pem is None:
+        if self.signing_keys_dir is not None:
+            if self.jwt_private_key is not None or self.jwt_private_key_file is not None:
+                raise ValueError(
+                    "Set SIGNING_KEYS_DIR or JWT_PRIVATE_KEY(_FILE), not both: "
+                    "which key signs would be ambiguous."
+                )
+            # In dev the service says so when it starts (migrations need no key).
+            if self.environment != "dev" and not self.signing_keys_dir.is_dir():
+                raise ValueError(
+                    f"SIGNING_KEYS_DIR={self.signing_keys_dir} is not a directory "
+                    "(for development, 'make dev-keys' creates one)."
+                )
+        elif self.environment != "dev" and self.private_key_pem is None:
             raise ValueError(
-                "JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE must be set outside ENVIRONMENT=dev; "
-                "refusing to start with a throw-away signing key."
+                "SIGNING_KEYS_DIR, JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE must be set outside "
+                "ENVIRONMENT=dev; refusing to start with a throw-away signing key."
             )
         return self
 

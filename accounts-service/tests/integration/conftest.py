@@ -46,6 +46,7 @@ def settings(database_url: str, amqp_url: str) -> Settings:
         database_url=database_url,
         amqp_url=amqp_url,
         jwt_private_key=SecretStr(TEST_KEY.to_pem().decode()),
+        signing_keys_dir=None,  # whatever the environment says: this one key
         bcrypt_rounds=4,  # the minimum: hashing speed is not under test here
         retry_delay_ms=200,
         max_delivery_attempts=3,

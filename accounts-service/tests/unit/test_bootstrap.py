@@ -1,9 +1,17 @@
 """The composition root builds the real graph around fakes, with no I/O: the wiring is tested."""
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import jwt
+
 from accounts.application.commands import RegisterUser
 from accounts.application.user_handlers import register_user
 from accounts.bootstrap import bootstrap
 from accounts.config import Settings
+from accounts.infrastructure.security.key_ring_files import write_key
+from accounts.infrastructure.security.signing_key import SigningKey
 
 from .fakes import FakePasswordHasher, FakeUnitOfWork, FakeUserReadModel
 
@@ -12,7 +20,12 @@ async def test_bootstrap_takes_fakes_for_its_ports_and_a_use_case_runs_through_i
     uow = FakeUnitOfWork()
     container = bootstrap(
         # No key file: a throw-away key (the Makefile may name one not written yet).
-        Settings(environment="dev", jwt_private_key_file=None, jwt_private_key=None),
+        Settings(
+            environment="dev",
+            jwt_private_key_file=None,
+            jwt_private_key=None,
+            signing_keys_dir=None,
+        ),
         hasher=FakePasswordHasher(),
         uow=lambda: uow,
         read_model=FakeUserReadModel(),
@@ -26,5 +39,31 @@ async def test_bootstrap_takes_fakes_for_its_ports_and_a_use_case_runs_through_i
         # The tokens it issues are the ones its own verifier accepts.
         token = container.tokens.issue(user.id)
         assert await container.verifier.user_id(token.token) == user.id
+    finally:
+        await container.close()
+
+
+async def test_with_a_key_ring_tokens_carry_the_active_key_and_the_jwks_lists_the_next_too(
+    tmp_path: Path,
+) -> None:
+    now = datetime.now(UTC)
+    active, upcoming = SigningKey.generate(), SigningKey.generate()
+    write_key(tmp_path, active, now - timedelta(days=1))
+    write_key(tmp_path, upcoming, now + timedelta(days=1))
+    container = bootstrap(
+        Settings(environment="production", jwt_private_key_file=None, signing_keys_dir=tmp_path),
+        hasher=FakePasswordHasher(),
+        uow=FakeUnitOfWork,
+        read_model=FakeUserReadModel(),
+    )
+    try:
+        user_id = uuid4()
+        token = container.tokens.issue(user_id).token
+        assert jwt.get_unverified_header(token)["kid"] == active.kid
+        assert await container.verifier.user_id(token) == user_id
+        assert [key.kid for key in container.signing_keys.published()] == [
+            active.kid,
+            upcoming.kid,
+        ]
     finally:
         await container.close()

@@ -24,7 +24,10 @@ KEY = Ed25519PrivateKey.generate()
 
 class OneKey:
     async def key(self, kid: str) -> Ed25519PublicKey | None:
-        return KEY.public_key() if kid == "k1" else None
+        return KEY.public_key() if self.knows(kid) else None
+
+    def knows(self, kid: str) -> bool:
+        return kid == "k1"
 
 
 class Revoked:
@@ -112,3 +115,24 @@ async def test_polled_revocations_reload_once_per_interval_and_keep_the_last_on_
     now[0] = 2.0
     assert await source.revoked_before(user) == 5.0  # the reload failed: the last snapshot
     assert loads == [0.0, 1.0, 2.0]
+
+
+async def test_a_cached_token_is_refused_once_its_key_is_no_longer_published() -> None:
+    class RetiringKeys:
+        published = True
+
+        async def key(self, kid: str) -> Ed25519PublicKey | None:
+            return KEY.public_key() if self.knows(kid) else None
+
+        def knows(self, kid: str) -> bool:
+            return kid == "k1" and self.published
+
+    keys, user = RetiringKeys(), uuid4()
+    check = AccessTokenVerifier(keys, issuer="iss", audience="aud")
+    signed = token(user, time.time())
+    assert await check.user_id(signed) == user  # verified and cached
+    assert await check.user_id(signed) == user
+
+    keys.published = False  # the key was retired (it leaked)
+    with pytest.raises(InvalidTokenError, match="not signed by a known key"):
+        await check.user_id(signed)

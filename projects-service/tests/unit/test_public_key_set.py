@@ -174,3 +174,18 @@ def test_parse_jwks_keeps_only_public_ed25519_signing_keys() -> None:
 def test_parse_jwks_refuses_a_document_without_a_key_list(document: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="no 'keys' list"):
         parse_jwks(document)
+
+
+async def test_knows_answers_from_the_last_fetch_without_fetching() -> None:
+    accounts = StandInAccounts()
+    fetcher, clock = FakeJwksFetcher(accounts.jwks()), FakeClock()
+    keys = key_set(fetcher, clock)
+    assert not keys.knows(accounts.kid)  # nothing fetched yet, and asking fetches nothing
+    assert fetcher.fetches == 0
+    await keys.key(accounts.kid)
+    old_kid, new_kid = accounts.kid, accounts.rotate()
+    fetcher.document = accounts.jwks()
+    clock.advance(301)  # stale: key() would fetch again, knows() does not
+    assert keys.knows(old_kid)
+    assert not keys.knows(new_kid)
+    assert fetcher.fetches == 1

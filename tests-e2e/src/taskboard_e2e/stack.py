@@ -119,21 +119,30 @@ class LocalStack:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    @property
+    def signing_keys_dir(self) -> Path:
+        """accounts' key ring (every accounts replica reads it): ``accounts-keys --dir`` it."""
+        return self.workdir / "signing-keys"
+
     def env(self) -> dict[str, str]:
-        key_file = self.workdir / "jwt-private.pem"
-        if not key_file.exists():
-            self._run("accounts-dev-key", str(key_file))
+        self._run("accounts-keys", "init", "--dir", str(self.signing_keys_dir))
+        # The stack's own ring, never a key from the environment (both at once are refused).
+        inherited = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in ("JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE")
+        }
         return {
             # One client (127.0.0.1) registers and logs in hundreds of users here: the
             # per-client allowances are lifted unless the environment sets them.
             "THROTTLE_REGISTRATIONS_PER_CLIENT": "1000000",
             "THROTTLE_FAILED_LOGINS_PER_CLIENT": "1000000",
             "THROTTLE_EMAIL_CHANGES_PER_CLIENT": "1000000",
-            **os.environ,
+            **inherited,
             "ENVIRONMENT": "test",
             "DATABASE_URL": self.database_url,
             "AMQP_URL": self.amqp_url,
-            "JWT_PRIVATE_KEY_FILE": str(key_file),
+            "SIGNING_KEYS_DIR": str(self.signing_keys_dir),
             "BCRYPT_ROUNDS": str(self.bcrypt_rounds),
             "JWKS_URL": f"{self.url('accounts')}/.well-known/jwks.json",
             "ACCOUNTS_URL": self.url("accounts"),
@@ -188,7 +197,7 @@ class LocalStack:
         return commands
 
     def replica_env(self, name: str) -> dict[str, str]:
-        """Replica i of projects takes its keys from replica i of accounts (same key file)."""
+        """Replica i of projects takes its keys from replica i of accounts (same key ring)."""
         if not name.startswith("projects"):
             return {}
         accounts = "accounts" + name.removeprefix("projects")

@@ -1,6 +1,7 @@
 """Checks access tokens: EdDSA signatures by a key the token's ``kid`` names, issuer, audience,
 expiry, the required claims and, when given a revocation source, that the user has not ended
-the token since it was issued; verified tokens are remembered until they expire."""
+the token since it was issued; verified tokens are remembered until they expire, and refused
+again as soon as their key is no longer published (retired)."""
 
 from __future__ import annotations
 
@@ -35,12 +36,18 @@ class PublicKeys(Protocol):
 
     async def key(self, kid: str) -> Ed25519PublicKey | None: ...
 
+    def knows(self, kid: str) -> bool:
+        """Whether ``kid`` is among the keys as last loaded, without loading them: asked for
+        every token verified earlier, so it must never wait for the key source."""
+        ...
+
 
 class AccessTokenVerifier:
     """Accepts only EdDSA tokens whose ``kid`` names a known key, with the expected issuer and
     audience; anything else is an ``InvalidTokenError``. No shared secret exists. With
     ``revocations``, a token issued at or before its user's revocation instant is refused too,
-    even when it was verified (and cached) earlier."""
+    even when it was verified (and cached) earlier; so is a cached token whose key ``keys`` no
+    longer knows (a key retired early because it leaked)."""
 
     def __init__(
         self,
@@ -60,7 +67,11 @@ class AccessTokenVerifier:
         """The user the token speaks for; ``None`` (no token sent) is a ``MissingTokenError``."""
         if token is None:
             raise MissingTokenError("A bearer token is required.")
-        verified = self._verified.get(token) or await self._verify(token)
+        verified = self._verified.get(token)
+        if verified is None:
+            verified = await self._verify(token)
+        elif not self._keys.knows(verified.kid):
+            raise InvalidTokenError("The token was not signed by a known key.")
         if self._revocations is not None:
             cutoff = await self._revocations.revoked_before(verified.user_id)
             # At or before: a token issued in the very microsecond of a logout is refused.
@@ -91,7 +102,7 @@ class AccessTokenVerifier:
                 audience=self._audience,
                 options={"require": REQUIRED_CLAIMS},
             )
-            verified = VerifiedToken(UUID(claims["sub"]), _issued_at(claims))
+            verified = VerifiedToken(UUID(claims["sub"]), _issued_at(claims), kid)
         except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as error:
             raise InvalidTokenError(_reason(error)) from error
         self._verified.remember(token, verified, float(claims["exp"]))

@@ -8,10 +8,12 @@ from uuid import UUID
 
 @dataclass(frozen=True, slots=True)
 class VerifiedToken:
-    """What a verified token says: whose it is and when it was issued (epoch seconds)."""
+    """What a verified token says: whose it is, when it was issued (epoch seconds) and which
+    key signed it."""
 
     user_id: UUID
     issued_at: float
+    kid: str
 
 
 class VerifiedTokens:

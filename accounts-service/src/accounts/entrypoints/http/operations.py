@@ -10,8 +10,9 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/.well-known/jwks.json")
 async def jwks(container: ContainerDep) -> JSONResponse:
-    """Public keys that verify accounts' access tokens (for other services, cacheable)."""
+    """Public keys that verify accounts' access tokens (for other services, cacheable): the
+    key that signs now, the next one, and those whose tokens may still be alive."""
     return JSONResponse(
-        {"keys": [container.signing_key.public_jwk()]},
+        {"keys": [key.public_jwk() for key in container.signing_keys.published()]},
         headers={"Cache-Control": "public, max-age=300"},
     )

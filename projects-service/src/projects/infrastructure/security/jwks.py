@@ -88,6 +88,11 @@ class PublicKeySet:
             raise KeysUnavailableError("The public keys of accounts-service are not available.")
         return self._keys.get(kid)
 
+    def knows(self, kid: str) -> bool:
+        """Whether the keys as last fetched hold ``kid`` (never fetches: a retired key drops
+        out at the next fetch, by age or for an unknown ``kid``)."""
+        return kid in self._keys
+
     def _needs_refresh(self, kid: str) -> bool:
         return (
             self._fetched_at is None
