@@ -30,6 +30,7 @@ def imports_for_type_checkers() -> dict[str, str]:
 def test_every_public_name_is_the_object_of_its_module() -> None:
     where = imports_for_type_checkers()
     assert sorted(where) == sorted(chassis.__all__)
+    assert where == chassis._MODULE_OF  # the table __getattr__ imports from
     for name in chassis.__all__:
         assert getattr(chassis, name) is getattr(importlib.import_module(where[name]), name)
 
