@@ -2,9 +2,10 @@
 
     python scripts/migrate.py accounts-service projects-service
 
-For each service, at the same time (they share nothing): read the revision its database is at
-and its migrations' head; run ``alembic upgrade head`` only when they differ; then declare its
-exchange and queues with ``<package>-worker --declare-topology``. Every step is bounded
+For each service, and all at the same time (the services share nothing, and a service's queues
+do not depend on its schema): read the revision its database is at and its migrations' head, and
+run ``alembic upgrade head`` only when they differ; declare its exchange and queues with
+``<package>-worker --declare-topology``. Each line names its service. Every step is bounded
 (``MIGRATE_TIMEOUT_SECONDS``, default 120; ``TOPOLOGY_TIMEOUT_SECONDS``, default 60): a step that
 cannot finish says so and the whole command fails, instead of waiting for ever.
 """
@@ -18,9 +19,6 @@ import time
 from pathlib import Path
 
 import asyncpg
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -38,6 +36,12 @@ def package_of(service: str) -> str:
 
 def planned(service: str, current: str | None) -> tuple[str, list[str]]:
     """The head revision of a service's migrations and the revisions to apply from ``current``."""
+    # Imported here, once the topology steps have started: the import of Alembic (and of
+    # SQLAlchemy with it) is most of this step's time when the database is up to date.
+    from alembic.config import Config  # noqa: PLC0415
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+    from alembic.util import CommandError  # noqa: PLC0415
+
     script = ScriptDirectory.from_config(Config(str(REPO / service / "alembic.ini")))
     head = script.get_current_head()
     assert head is not None, f"{service} has no migrations"
@@ -92,45 +96,47 @@ def _tail(output: bytes, lines: int = 15) -> str:
 
 
 async def migrate(service: str, database_url: str) -> None:
+    """Bring the service's schema to its head revision, one line saying what was done."""
     name = package_of(service)
-    migrate_timeout = float(os.environ.get("MIGRATE_TIMEOUT_SECONDS", "120"))
-    topology_timeout = float(os.environ.get("TOPOLOGY_TIMEOUT_SECONDS", "60"))
+    timeout = float(os.environ.get("MIGRATE_TIMEOUT_SECONDS", "120"))
     try:
-        current = await asyncio.wait_for(
-            current_revision(database_url, name, migrate_timeout), migrate_timeout
-        )
+        current = await asyncio.wait_for(current_revision(database_url, name, timeout), timeout)
     except (OSError, TimeoutError, asyncpg.PostgresError) as error:
         raise StepFailed(f"cannot read the database's revision ({error or 'timed out'})") from None
-    head, pending = planned(service, current)
+    # In a thread: the import of Alembic must not hold up the topology steps' output.
+    head, pending = await asyncio.to_thread(planned, service, current)
     if not pending:
         print(f"{name}: database at revision {head}, nothing to apply", flush=True)
-    else:
-        took = await run_bounded(
-            [str(BIN / "alembic"), "upgrade", "head"],
-            REPO / service,
-            migrate_timeout,
-            "alembic upgrade head",
-        )
-        print(
-            f"{name}: database upgraded from {current or 'empty'} to {head} "
-            f"(applied {', '.join(pending)}) in {took:.1f} s",
-            flush=True,
-        )
+        return
+    took = await run_bounded(
+        [str(BIN / "alembic"), "upgrade", "head"], REPO / service, timeout, "alembic upgrade head"
+    )
+    print(
+        f"{name}: database upgraded from {current or 'empty'} to {head} "
+        f"(applied {', '.join(pending)}) in {took:.1f} s",
+        flush=True,
+    )
+
+
+async def declare_topology(service: str) -> None:
+    """Declare the service's exchange and its consumers' queues, one line saying so."""
+    name = package_of(service)
     took = await run_bounded(
         [str(BIN / f"{name}-worker"), "--declare-topology"],
         REPO,
-        topology_timeout,
+        float(os.environ.get("TOPOLOGY_TIMEOUT_SECONDS", "60")),
         f"{name}-worker --declare-topology",
     )
     print(f"{name}: RabbitMQ exchange and queues declared in {took:.1f} s", flush=True)
 
 
 async def migrate_all(services: list[str], database_url: str) -> int:
-    results = await asyncio.gather(
-        *(migrate(service, database_url) for service in services), return_exceptions=True
-    )
+    # The topology steps first: their processes start before this one imports Alembic.
+    steps = [(service, declare_topology(service)) for service in services]
+    steps += [(service, migrate(service, database_url)) for service in services]
+    results = await asyncio.gather(*(step for _, step in steps), return_exceptions=True)
     failed = 0
-    for service, result in zip(services, results, strict=True):
+    for (service, _), result in zip(steps, results, strict=True):
         if isinstance(result, StepFailed):
             print(f"{package_of(service)}: {result}", file=sys.stderr, flush=True)
             failed += 1

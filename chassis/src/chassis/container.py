@@ -1,8 +1,11 @@
 """What the chassis needs of a service's composition root: its platform, and a way to close."""
 
-from typing import Protocol
+from __future__ import annotations
 
-from chassis.platform import Platform
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # naming the protocol (a worker's entry point does) imports no SQLAlchemy
+    from chassis.platform import Platform
 
 
 class ServiceContainer(Protocol):

@@ -9,17 +9,26 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class ServiceSettings(BaseSettings):
-    """Database, broker, relay and consumer settings, with development defaults on localhost."""
+class BrokerSettings(BaseSettings):
+    """RabbitMQ and the consumers' queues: all that declaring a service's topology reads
+    (``<service>-worker --declare-topology`` reads nothing else)."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    consumer_prefetch: int = Field(default=32, ge=1)
+    retry_delay_ms: int = Field(default=5_000, ge=1)
+    max_delivery_attempts: int = Field(default=5, ge=1)
+
+
+class ServiceSettings(BrokerSettings):
+    """Database, broker, relay and consumer settings, with development defaults on localhost."""
 
     environment: Literal["dev", "test", "production"] = "dev"
     service_name: str
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/taskboard"
     database_pool_size: int = Field(default=10, ge=1)
-    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
 
     jwt_issuer: str = Field(default="taskboard-accounts", description="Access tokens' iss.")
     jwt_audience: str = Field(default="taskboard", description="Access tokens' aud.")
@@ -52,6 +61,3 @@ class ServiceSettings(BaseSettings):
     idempotency_key_ttl_hours: float = Field(
         default=24.0, ge=24.0, description="How long an Idempotency-Key's response is kept."
     )
-    consumer_prefetch: int = Field(default=32, ge=1)
-    retry_delay_ms: int = Field(default=5_000, ge=1)
-    max_delivery_attempts: int = Field(default=5, ge=1)

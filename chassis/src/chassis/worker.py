@@ -1,6 +1,11 @@
 """A service's worker process: its consumers and outbox relay without HTTP, to scale them on
 their own, and its metrics at ``/metrics`` on ``WORKER_METRICS_HOST:WORKER_METRICS_PORT``; with
-``--declare-topology`` it only declares its exchange and queues and exits."""
+``--declare-topology`` it only declares its exchange and queues and exits.
+
+``--declare-topology`` runs on every start (``make migrate``, the migration one-shots), so it
+reads only ``BrokerSettings`` and imports only the broker: the service's container (SQLAlchemy,
+its signing key, its full settings) is built by ``build`` when the worker really runs, and a
+service imports what ``build`` needs inside it."""
 
 from __future__ import annotations
 
@@ -9,19 +14,27 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
-from chassis.container import ServiceContainer
-from chassis.http.metrics_server import metrics_serving
+from chassis.messaging.broker import make_broker
+from chassis.messaging.consumer_queue import ConsumerQueue
+from chassis.messaging.topology import Topology, declare_topology
 from chassis.process_logging import configure_logging
+from chassis.settings import BrokerSettings
 
-C = TypeVar("C", bound=ServiceContainer)
+if TYPE_CHECKING:
+    from chassis.container import ServiceContainer
+
 TOPOLOGY_TIMEOUT_SECONDS = 30.0  # a wrong password or host fails the step, never hangs it
 logger = logging.getLogger(__name__)
 
 
-def run_worker(*, prog: str, build: Callable[[], C], subscribe: Callable[[C], None]) -> None:
-    """The ``main()`` of ``<service>-worker``: parse the arguments, configure logging, run."""
+def run_worker(*, prog: str, topology: Topology, build: Callable[[], ServiceContainer]) -> None:
+    """The ``main()`` of ``<service>-worker``: parse the arguments, configure logging, run.
+
+    ``build`` returns the service's container with its consumers subscribed; ``topology`` is
+    what ``--declare-topology`` declares (the same exchange and queues ``build``'s consumers
+    declare when they start)."""
     parser = argparse.ArgumentParser(
         prog=prog, description="Consumers and outbox relay of the service, without HTTP."
     )
@@ -32,31 +45,45 @@ def run_worker(*, prog: str, build: Callable[[], C], subscribe: Callable[[C], No
     )
     args = parser.parse_args()
     configure_logging(service=prog)
-    asyncio.run(_run(prog, build, subscribe, declare_only=args.declare_topology))
+    if args.declare_topology:
+        asyncio.run(_declare(prog, topology, BrokerSettings()))
+    else:
+        asyncio.run(_run(prog, build))
 
 
-async def _run(
-    prog: str, build: Callable[[], C], subscribe: Callable[[C], None], *, declare_only: bool
-) -> None:
-    container = build()
-    subscribe(container)
-    messaging = container.platform.messaging
+async def _declare(prog: str, topology: Topology, settings: BrokerSettings) -> None:
+    broker = make_broker(settings.amqp_url, app_id=prog, prefetch=settings.consumer_prefetch)
+    queues = [
+        ConsumerQueue(
+            names,
+            retry_delay_ms=settings.retry_delay_ms,
+            max_attempts=settings.max_delivery_attempts,
+        )
+        for names in topology.consumes
+    ]
     try:
-        if declare_only:
-            try:
-                async with asyncio.timeout(TOPOLOGY_TIMEOUT_SECONDS):
-                    await messaging.broker.connect()
-                    await messaging.declare_topology()
-            except TimeoutError:
-                logger.error(
-                    "%s: RabbitMQ (AMQP_URL) accepted no connection within %.0f s; check that "
-                    "it runs and that the user and password are right",
-                    prog,
-                    TOPOLOGY_TIMEOUT_SECONDS,
-                )
-                raise SystemExit(1) from None
-            logger.info("%s: declared the exchange and the consumers' queues", prog)
-            return
+        async with asyncio.timeout(TOPOLOGY_TIMEOUT_SECONDS):
+            await broker.connect()
+            await declare_topology(broker, exchange=topology.exchange, queues=queues)
+    except TimeoutError:
+        logger.error(
+            "%s: RabbitMQ (AMQP_URL) accepted no connection within %.0f s; check that it runs "
+            "and that the user and password are right",
+            prog,
+            TOPOLOGY_TIMEOUT_SECONDS,
+        )
+        raise SystemExit(1) from None
+    finally:
+        await broker.stop()
+    logger.info("%s: declared the exchange and the consumers' queues", prog)
+
+
+async def _run(prog: str, build: Callable[[], ServiceContainer]) -> None:
+    # Imported here: FastAPI and uvicorn are no business of --declare-topology.
+    from chassis.http.metrics_server import metrics_serving  # noqa: PLC0415
+
+    container = build()
+    try:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

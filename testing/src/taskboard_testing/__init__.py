@@ -1,5 +1,6 @@
 """Test-only helpers shared by the suites. Service code never imports this package."""
 
+from taskboard_testing.imports import modules_loaded_by, packages_in
 from taskboard_testing.polling import eventually
 from taskboard_testing.postgres import ThrowawayDatabase, admin_database_url, run_alembic
 from taskboard_testing.rabbitmq import ThrowawayVhost, rabbitmqctl
@@ -12,6 +13,8 @@ __all__ = [
     "admin_database_url",
     "eventually",
     "free_port",
+    "modules_loaded_by",
+    "packages_in",
     "rabbitmqctl",
     "refused_port",
     "require_service",

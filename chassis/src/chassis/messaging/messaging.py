@@ -9,7 +9,7 @@ import time
 
 from aio_pika.abc import AbstractChannel
 from faststream import AckPolicy
-from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
+from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.message import RabbitMessage as RabbitMessageType
 from opentelemetry.trace import Tracer
@@ -22,6 +22,7 @@ from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
 from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
 from chassis.messaging.retention import MessageRetention
+from chassis.messaging.topology import declare_topology
 from chassis.telemetry.messaging_metrics import MessagingMetrics
 from contracts import ConsumerQueueNames
 
@@ -124,20 +125,8 @@ class Messaging:
         return consumer_queue
 
     async def declare_topology(self) -> None:
-        """Declare the exchange this service publishes to (it owns it: the relay only looks it
-        up) and each consumer's retry and dead-letter queues (its work queue is declared by its
-        subscriber). Idempotent; also run by ``make migrate`` so no event finds its exchange or
-        queue missing on a first deploy."""
-        await self.broker.declare_exchange(
-            RabbitExchange(self.exchange, type=ExchangeType.TOPIC, durable=True)
-        )
-        for queue in self._queues:
-            await self.broker.declare_exchange(queue.source_exchange())
-            await self.broker.declare_queue(queue.retry_queue())
-            await self.broker.declare_queue(queue.dead_letter_queue())
-            work = await self.broker.declare_queue(queue.work_queue())
-            for routing_key in queue.routing_keys:
-                await work.bind(queue.exchange, routing_key=routing_key)
+        """Declare the service's exchange and its consumers' queues (see ``declare_topology``)."""
+        await declare_topology(self.broker, exchange=self.exchange, queues=self._queues)
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._connect(), name="broker-connect"))

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import Platform, ServiceSettings, build_platform, message_tables, run_worker
+from chassis import (
+    Platform,
+    ServiceSettings,
+    Topology,
+    build_platform,
+    message_tables,
+    run_worker,
+)
 from contracts import ConsumerQueueNames, Envelope, UserAccountCreated
 
 SCHEMA = "chassis_test"  # the integration tests' schema (conftest.SCHEMA)
@@ -39,11 +46,17 @@ async def apply(envelope: Envelope[Any], connection: AsyncConnection) -> None:
     """Nothing to change: the inbox row the consumer writes is the whole effect."""
 
 
-def subscribe(container: Container) -> None:
+def subscribed() -> Container:
+    container = build()
     container.platform.messaging.consume(
         name="chassis-worker-metrics", queue=QUEUE, handle=apply, description="test"
     )
+    return container
 
 
 if __name__ == "__main__":
-    run_worker(prog="chassis-test-worker", build=build, subscribe=subscribe)
+    run_worker(
+        prog="chassis-test-worker",
+        topology=Topology(UserAccountCreated.exchange, consumes=(QUEUE,)),
+        build=subscribed,
+    )

@@ -1,4 +1,6 @@
-"""FastStream subscribers of accounts-service."""
+"""FastStream subscribers of accounts-service. Each consumer's queue is also listed in
+``accounts.entrypoints.worker.TOPOLOGY``, which ``--declare-topology`` declares (a deploy test
+checks that it holds every queue subscribed here)."""
 
 from accounts.bootstrap import Container
 from accounts.entrypoints.messaging import project_events

@@ -1,4 +1,6 @@
-"""FastStream subscribers of projects-service."""
+"""FastStream subscribers of projects-service. Each consumer's queue is also listed in
+``projects.entrypoints.worker.TOPOLOGY``, which ``--declare-topology`` declares (a deploy test
+checks that it holds every queue subscribed here)."""
 
 from projects.bootstrap import Container
 from projects.entrypoints.messaging import user_account_created, user_tokens_revoked
