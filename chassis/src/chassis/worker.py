@@ -44,7 +44,7 @@ async def _run(
             try:
                 async with asyncio.timeout(TOPOLOGY_TIMEOUT_SECONDS):
                     await messaging.broker.connect()
-                    await messaging.declare_topology()
+                    retired = await messaging.declare_topology()
             except TimeoutError:
                 logger.error(
                     "%s: RabbitMQ (AMQP_URL) accepted no connection within %.0f s; check that "
@@ -54,6 +54,12 @@ async def _run(
                 )
                 raise SystemExit(1) from None
             logger.info("%s: declared the exchange and the consumers' queues", prog)
+            if not retired:
+                logger.info(
+                    "%s: older consumers still read retired queues; the running service "
+                    "empties and deletes them once they stop",
+                    prog,
+                )
             return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

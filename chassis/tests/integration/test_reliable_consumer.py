@@ -52,7 +52,12 @@ class Handler:
 
 @contextlib.asynccontextmanager
 async def consuming(
-    amqp_url: str, engine: AsyncEngine, inbox: Table, handler: Handler, **outage: float
+    amqp_url: str,
+    engine: AsyncEngine,
+    inbox: Table,
+    handler: Handler,
+    queue: ConsumerQueueNames = QUEUE,
+    **outage: float,
 ) -> AsyncIterator[Messaging]:
     messaging = Messaging(
         make_broker(amqp_url, app_id="chassis-test", prefetch=4),
@@ -65,7 +70,7 @@ async def consuming(
         listener=None,
         outage=OutagePolicy(**outage) if outage else None,
     )
-    messaging.consume(name="chassis-test", queue=QUEUE, handle=handler, description="test")
+    messaging.consume(name="chassis-test", queue=queue, handle=handler, description="test")
     await messaging.start()
     try:
         await asyncio.wait_for(messaging.connected.wait(), timeout=30)

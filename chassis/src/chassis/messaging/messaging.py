@@ -22,6 +22,7 @@ from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
 from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
 from chassis.messaging.retention import MessageRetention
+from chassis.messaging.retired_queues import retire
 from chassis.telemetry.messaging_metrics import MessagingMetrics
 from contracts import ConsumerQueueNames
 
@@ -55,7 +56,9 @@ class Messaging:
         tracer: Tracer | None = None,
         metrics: MessagingMetrics | None = None,
         metrics_max_age: float = 5.0,
+        retire_interval: float = 30.0,
     ) -> None:
+        self._retire_interval = retire_interval
         self.broker = broker
         self._outbox = outbox
         self._tracer = tracer
@@ -123,11 +126,12 @@ class Messaging:
         self.consumers.append(consumer)
         return consumer_queue
 
-    async def declare_topology(self) -> None:
+    async def declare_topology(self) -> bool:
         """Declare the exchange this service publishes to (it owns it: the relay only looks it
         up) and each consumer's retry and dead-letter queues (its work queue is declared by its
-        subscriber). Idempotent; also run by ``make migrate`` so no event finds its exchange or
-        queue missing on a first deploy."""
+        subscriber), then move what is left in the consumers' retired queues to the current
+        ones (``retired_queues``). Idempotent; also run by ``make migrate`` so no event finds
+        its exchange or queue missing on a first deploy. True when no retired queue is left."""
         await self.broker.declare_exchange(
             RabbitExchange(self.exchange, type=ExchangeType.TOPIC, durable=True)
         )
@@ -138,6 +142,29 @@ class Messaging:
             work = await self.broker.declare_queue(queue.work_queue())
             for routing_key in queue.routing_keys:
                 await work.bind(queue.exchange, routing_key=routing_key)
+        return await self.retire_old_queues()
+
+    async def retire_old_queues(self) -> bool:
+        """One round of ``retired_queues.retire`` per consumer queue; True when none is left."""
+        connection = self.broker._connection
+        if connection is None:
+            raise RuntimeError("not connected")
+        done = True
+        for queue in self._queues:
+            done = await retire(connection, queue) and done
+        return done
+
+    async def _retire_until_done(self) -> None:
+        # Old consumers keep their queues until a rolling update is over; then the next round
+        # empties and deletes them.
+        while True:
+            await asyncio.sleep(self._retire_interval)
+            try:
+                if await self.retire_old_queues():
+                    logger.info("every retired consumer queue is gone")
+                    return
+            except Exception as error:  # noqa: BLE001 - the broker may be away: next round
+                logger.warning("retiring old consumer queues failed (%r); trying again", error)
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._connect(), name="broker-connect"))
@@ -153,7 +180,7 @@ class Messaging:
         while True:
             try:
                 await self.broker.connect()
-                await self.declare_topology()
+                retired = await self.declare_topology()
                 await self.broker.start()
             except Exception as error:  # noqa: BLE001 - RabbitMQ down at start: keep trying
                 logger.warning("RabbitMQ not reachable yet (%s); retrying in %.1fs", error, delay)
@@ -161,6 +188,10 @@ class Messaging:
                 delay = min(delay * 2, 15.0)
                 continue
             self.connected.set()
+            if not retired:
+                self._tasks.append(
+                    asyncio.create_task(self._retire_until_done(), name="retire-old-queues")
+                )
             return
 
     async def _relay(self, relay: OutboxRelay) -> None:
