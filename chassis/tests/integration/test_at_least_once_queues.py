@@ -15,6 +15,7 @@ from aiormq.exceptions import ChannelNotFoundEntity
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chassis.messaging.consumer_queue import ConsumerQueue
 from contracts import ConsumerQueueNames, UserAccountCreated
 from taskboard_testing import eventually
 from taskboard_testing.amqp import amqp, publish_envelope
@@ -204,8 +205,6 @@ async def test_an_old_consumer_keeps_its_queues_until_it_stops_and_nothing_is_lo
 
 
 def _new_work_arguments() -> dict[str, Any]:
-    from chassis.messaging.consumer_queue import ConsumerQueue
-
     return dict(ConsumerQueue(QUEUE).work_queue().arguments or {})
 
 

@@ -47,7 +47,7 @@ class ConsumerQueueNames:
     name: str
     events: tuple[type[IntegrationEvent], ...]
     retired: tuple[str, ...] = ()
-    """Earlier names of this queue (each with its ``.retry`` and ``.dlq``), emptied into this one."""
+    """Earlier names of this queue (each with its ``.retry`` and ``.dlq``), emptied into it."""
 
     def __post_init__(self) -> None:
         if not self.events:

@@ -25,13 +25,6 @@ from contracts import ConsumerQueueNames
 
 DEFAULT_EXCHANGE = ""
 
-# Dead-lettering that keeps the message until the target queue confirmed it; RabbitMQ falls back
-# to at-most-once unless the source queue also refuses publishes when full (not drop-head).
-AT_LEAST_ONCE_DEAD_LETTERING = {
-    "x-dead-letter-strategy": "at-least-once",
-    "x-overflow": "reject-publish",
-}
-
 
 @dataclass(frozen=True)
 class ConsumerQueue:
@@ -79,7 +72,9 @@ class ConsumerQueue:
                 "x-dead-letter-exchange": DEFAULT_EXCHANGE,
                 "x-dead-letter-routing-key": self.retry_name,
                 "x-delivery-limit": self.delivery_limit,
-                **AT_LEAST_ONCE_DEAD_LETTERING,
+                # at-least-once dead-lettering needs reject-publish, or RabbitMQ falls back
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
             },
         )
 
@@ -92,7 +87,8 @@ class ConsumerQueue:
                 "x-message-ttl": self.retry_delay_ms,
                 "x-dead-letter-exchange": DEFAULT_EXCHANGE,
                 "x-dead-letter-routing-key": self.name,
-                **AT_LEAST_ONCE_DEAD_LETTERING,
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
             },
         )
 

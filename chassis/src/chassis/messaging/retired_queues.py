@@ -22,7 +22,12 @@ from __future__ import annotations
 import logging
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractConnection,
+    AbstractIncomingMessage,
+    HeadersType,
+)
 from aiormq.exceptions import ChannelNotFoundEntity
 
 from chassis.messaging.consumer_queue import ConsumerQueue
@@ -105,11 +110,11 @@ async def _delete(connection: AbstractConnection, name: str) -> bool:
     return True
 
 
-def copy_of(message: AbstractIncomingMessage, headers: dict[str, object]) -> aio_pika.Message:
+def copy_of(message: AbstractIncomingMessage, headers: HeadersType) -> aio_pika.Message:
     """A persistent copy of ``message`` with every property kept and ``headers`` instead."""
     return aio_pika.Message(
         message.body,
-        headers=headers,  # type: ignore[arg-type]
+        headers=headers,
         content_type=message.content_type,
         content_encoding=message.content_encoding,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
