@@ -146,20 +146,11 @@ async def test_the_queues_of_before_are_emptied_into_the_new_ones_and_deleted(
         # The dead letter moved to the new DLQ; the tool finds it by the old name and replays
         # it to the queue's current name (the one it died in is gone).
         assert await DeadLetters(amqp_url, [QUEUE]).replay(OLD) == [dead["message_id"]]
-        await eventually(
-            lambda: handled(handler),
-            until=lambda calls: dead["message_id"] in calls,
-            what="the replayed dead letter of before handled",
-        )
+        await handled_eventually(handler, dead, "the replayed dead letter of before handled")
         await publish_envelope(channel, QUEUE.exchange, after, routing_key=ROUTING_KEY)
-        await eventually(
-            lambda: handled(handler),
-            until=lambda calls: after["message_id"] in calls,
-            what="an event published after the upgrade handled",
-        )
+        await handled_eventually(handler, after, "an event published after the upgrade handled")
 
-    for name in (OLD, OLD + ".retry", OLD + ".dlq"):
-        assert not await exists(amqp_url, name), f"{name} was not deleted"
+    await assert_old_queues_gone(amqp_url)
     assert sorted(await handled(handler)) == sorted(
         str(body["message_id"]) for body in (waiting, retried, dead, after)
     )
@@ -187,11 +178,7 @@ async def test_an_old_consumer_keeps_its_queues_until_it_stops_and_nothing_is_lo
         async with consuming(amqp_url, engine, inbox, handler, queue=QUEUE) as messaging:
             async with amqp(amqp_url) as channel:
                 await publish_envelope(channel, QUEUE.exchange, after, routing_key=ROUTING_KEY)
-            await eventually(
-                lambda: handled(handler),
-                until=lambda calls: after["message_id"] in calls,
-                what="a new event handled by the new consumer",
-            )
+            await handled_eventually(handler, after, "a new event handled by the new consumer")
             # Unbound, not deleted: the old consumer got no copy of the new event.
             assert await exists(amqp_url, OLD)
             assert [m.message_id for m in taken] == [held["message_id"]]
@@ -206,13 +193,10 @@ async def test_an_old_consumer_keeps_its_queues_until_it_stops_and_nothing_is_lo
             )
             await old_connection.close()  # the rolling update ends
             assert await messaging.retire_old_queues()
-            await eventually(
-                lambda: handled(handler),
-                until=lambda calls: held["message_id"] in calls,
-                what="the old consumer's failed message handled by the new one",
+            await handled_eventually(
+                handler, held, "the old consumer's failed message handled by the new one"
             )
-        for name in (OLD, OLD + ".retry", OLD + ".dlq"):
-            assert not await exists(amqp_url, name), f"{name} was not deleted"
+        await assert_old_queues_gone(amqp_url)
         assert handler.calls.count(after["message_id"]) == 1
     finally:
         with contextlib.suppress(Exception):
@@ -225,6 +209,17 @@ def _new_work_arguments() -> dict[str, Any]:
 
 async def handled(handler: Handler) -> list[str]:
     return [str(call) for call in handler.calls]
+
+
+async def handled_eventually(handler: Handler, body: dict[str, Any], what: str) -> None:
+    await eventually(
+        lambda: handled(handler), until=lambda calls: str(body["message_id"]) in calls, what=what
+    )
+
+
+async def assert_old_queues_gone(amqp_url: str) -> None:
+    for name in (OLD, OLD + ".retry", OLD + ".dlq"):
+        assert not await exists(amqp_url, name), f"{name} was not deleted"
 
 
 async def _taken(taken: list[Any]) -> list[Any]:
