@@ -79,6 +79,54 @@ async def test_both_retry_hops_are_at_least_once_dead_lettering(
     assert retry["x-message-ttl"] == 100
 
 
+async def test_a_retry_queue_at_its_length_limit_leaves_the_message_held_in_its_queue(
+    amqp_url: str,
+) -> None:
+    """At-least-once: a dead-lettered message leaves its queue only once the target took it. A
+    length limit (a policy an operator may set) on the retry queue makes it refuse: the message
+    stays in the work queue, held (not ready) until RabbitMQ retries, never dropped or pushed
+    past the limit. (Before, the classic retry queue dropped its head to make room.)"""
+    held = ConsumerQueue(
+        ConsumerQueueNames("chassis_test.held.v2", events=(UserAccountCreated,)),
+        retry_delay_ms=3_600_000,  # what reaches the retry queue stays there for the test
+    )
+    vhost = unquote(urlsplit(amqp_url).path[1:])
+    rabbitmqctl(
+        "set_policy", "-p", vhost, "held-limit", f"^{held.retry_name}$", '{"max-length": 1}',
+        "--apply-to", "queues",
+    )  # fmt: skip
+    sent = [account_created() for _ in range(4)]
+    try:
+        async with amqp(amqp_url) as channel:
+            retry = held.retry_queue()
+            work = held.work_queue()
+            await channel.declare_queue(retry.name, durable=True, arguments=retry.arguments)
+            queue = await channel.declare_queue(work.name, durable=True, arguments=work.arguments)
+            for body in sent:
+                await put(channel, held.name, body)
+            for _ in sent:
+                taken = await eventually(lambda: queue.get(no_ack=False, fail=False))
+                await taken.reject(requeue=False)
+
+            def counts() -> tuple[int, int]:
+                listed = listed_queues(amqp_url)
+                return listed[held.name]["messages"], listed[held.retry_name]["messages"]
+
+            _, in_retry = await eventually(
+                lambda: asyncio.to_thread(counts),
+                until=lambda c: c[0] >= 1 and c[1] >= 1 and sum(c) == len(sent),
+                what="the retry queue full and the rest held in the work queue",
+            )
+            ready = await channel.declare_queue(held.name, passive=True)
+            assert ready.declaration_result.message_count == 0  # held, not handed out again
+            assert in_retry < len(sent)
+    finally:
+        rabbitmqctl("clear_policy", "-p", vhost, "held-limit")
+        async with amqp(amqp_url) as channel:
+            for name in (held.name, held.retry_name):
+                await channel.queue_delete(name)
+
+
 async def old_topology(channel: aio_pika.abc.AbstractChannel) -> None:
     """The queues as the chassis declared them before: classic retry queue (TTL expiry is
     at-most-once there), at-most-once quorum work queue. The retry delay is long, so what
