@@ -56,7 +56,9 @@ async def consuming(
     engine: AsyncEngine,
     inbox: Table,
     handler: Handler,
+    *,
     queue: ConsumerQueueNames = QUEUE,
+    retire_interval: float = 30.0,
     **outage: float,
 ) -> AsyncIterator[Messaging]:
     messaging = Messaging(
@@ -69,6 +71,7 @@ async def consuming(
         relay=None,
         listener=None,
         outage=OutagePolicy(**outage) if outage else None,
+        retire_interval=retire_interval,
     )
     messaging.consume(name="chassis-test", queue=queue, handle=handler, description="test")
     await messaging.start()
