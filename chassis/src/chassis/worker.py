@@ -56,8 +56,8 @@ async def _run(
             logger.info("%s: declared the exchange and the consumers' queues", prog)
             if not retired:
                 logger.info(
-                    "%s: older consumers still read retired queues; the running service "
-                    "empties and deletes them once they stop",
+                    "%s: retired queues are left (older consumers still read them, or see the "
+                    "warning above); the running service empties and deletes them later",
                     prog,
                 )
             return

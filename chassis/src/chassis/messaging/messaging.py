@@ -142,7 +142,11 @@ class Messaging:
             work = await self.broker.declare_queue(queue.work_queue())
             for routing_key in queue.routing_keys:
                 await work.bind(queue.exchange, routing_key=routing_key)
-        return await self.retire_old_queues()
+        try:
+            return await self.retire_old_queues()
+        except Exception as error:  # noqa: BLE001 - never keep the consumers from starting
+            logger.warning("could not retire old consumer queues yet (%r); trying again", error)
+            return False
 
     async def retire_old_queues(self) -> bool:
         """One round of ``retired_queues.retire`` per consumer queue; True when none is left."""
