@@ -5,6 +5,7 @@ topology step without losing a message, also while an old consumer still reads t
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chassis.messaging.consumer_queue import ConsumerQueue
 from chassis.operations.dead_letters import DeadLetters
 from contracts import ConsumerQueueNames, UserAccountCreated
-from taskboard_testing import eventually
+from taskboard_testing import ThrowawayVhost, eventually
 from taskboard_testing.amqp import amqp, publish_envelope
 from taskboard_testing.rabbitmq import rabbitmqctl
 
@@ -250,6 +251,33 @@ async def test_an_old_consumer_keeps_its_queues_until_it_stops_and_nothing_is_lo
     finally:
         with contextlib.suppress(Exception):
             await old_connection.close()
+
+
+async def test_old_queues_that_cannot_be_retired_do_not_keep_the_consumer_from_starting(
+    engine: AsyncEngine, inbox: Table
+) -> None:
+    """The broker refuses to delete the old queues (a user without the right): the consumer
+    starts and works all the same, and the old queues' messages are not lost."""
+    with ThrowawayVhost("chassis_retire") as vhost:
+        waiting, after = account_created(), account_created()
+        async with amqp(vhost.url) as channel:
+            await old_topology(channel)
+            await publish_envelope(channel, QUEUE.exchange, waiting, routing_key=ROUTING_KEY)
+        # Everything but configure (declare, delete) on the old names.
+        rabbitmqctl(
+            "set_permissions", "-p", vhost.name, vhost.user,
+            rf"^(?!{re.escape(OLD)}(\.retry|\.dlq)?$).*", ".*", ".*",
+        )  # fmt: skip
+        handler = Handler()
+        async with consuming(vhost.url, engine, inbox, handler, queue=QUEUE) as messaging:
+            async with amqp(vhost.url) as channel:
+                await publish_envelope(channel, QUEUE.exchange, after, routing_key=ROUTING_KEY)
+            await handled_eventually(handler, after, "an event handled although retiring failed")
+            await handled_eventually(handler, waiting, "the old queue's message moved and handled")
+            assert await exists(vhost.url, OLD)  # not deleted: refused
+            vhost.grant()
+            assert await messaging.retire_old_queues()
+        await assert_old_queues_gone(vhost.url)
 
 
 def _new_work_arguments() -> dict[str, Any]:
