@@ -431,7 +431,12 @@ def resources_of(unit: Unit) -> tuple[set[str], set[str]]:
         name
         for queue in CONSUMER_QUEUES
         if queue.name.startswith(package + ".")
-        for name in (queue.name, queue.retry_queue, queue.dead_letter_queue)
+        for name in (
+            queue.name,
+            queue.retry_queue,
+            queue.dead_letter_queue,
+            *(old for generation in queue.retired_queues for old in generation),
+        )
     }
     return exchanges, queues
 

@@ -186,7 +186,9 @@ async def test_a_poison_message_goes_to_the_dlq_after_retries_and_blocks_nothing
     async with amqp(amqp_url) as channel:
         await publish_envelope(channel, PROJECTS_EXCHANGE, poison, routing_key="project.created.v1")
         await publish_envelope(channel, PROJECTS_EXCHANGE, good, routing_key="project.created.v1")
-        dlq = await channel.declare_queue("accounts.project_events.dlq", passive=True)
+        dlq = await channel.declare_queue(
+            ACCOUNTS_PROJECT_EVENTS_QUEUE.dead_letter_queue, passive=True
+        )
 
         listed = await eventually(lambda: me(client, token), until=lambda m: m["projects"] != [])
         assert listed["projects"] == [{"id": good["payload"]["project_id"], "name": "Good"}]
@@ -216,10 +218,14 @@ async def test_malformed_and_unknown_messages_are_dead_lettered_too(
             {"type": "ProjectExploded"},
             routing_key="project.created.v1",
         )
-        dlq = await channel.declare_queue("accounts.project_events.dlq", passive=True)
+        dlq = await channel.declare_queue(
+            ACCOUNTS_PROJECT_EVENTS_QUEUE.dead_letter_queue, passive=True
+        )
 
         async def dead_letters() -> int:
-            declared = await channel.declare_queue("accounts.project_events.dlq", passive=True)
+            declared = await channel.declare_queue(
+                ACCOUNTS_PROJECT_EVENTS_QUEUE.dead_letter_queue, passive=True
+            )
             return declared.declaration_result.message_count or 0
 
         await eventually(dead_letters, until=lambda n: n >= 2, timeout=15, what="both in the DLQ")

@@ -64,7 +64,7 @@ async def _declare(prog: str, topology: Topology, settings: BrokerSettings) -> N
     try:
         async with asyncio.timeout(TOPOLOGY_TIMEOUT_SECONDS):
             await broker.connect()
-            await declare_topology(broker, exchange=topology.exchange, queues=queues)
+            retired = await declare_topology(broker, exchange=topology.exchange, queues=queues)
     except TimeoutError:
         logger.error(
             "%s: RabbitMQ (AMQP_URL) accepted no connection within %.0f s; check that it runs "
@@ -76,6 +76,12 @@ async def _declare(prog: str, topology: Topology, settings: BrokerSettings) -> N
     finally:
         await broker.stop()
     logger.info("%s: declared the exchange and the consumers' queues", prog)
+    if not retired:
+        logger.info(
+            "%s: retired queues are left (older consumers still read them, or see the warning "
+            "above); the running service empties and deletes them later",
+            prog,
+        )
 
 
 async def _run(prog: str, build: Callable[[], ServiceContainer]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chassis import Messaging
 from chassis.messaging.broker import make_broker
+from chassis.messaging.consumer_queue import ConsumerQueue
 from chassis.messaging.outbox_relay import OutboxRelay, RelaySettings
 from contracts import ConsumerQueueNames, Envelope, UserAccountCreated
 from taskboard_testing import eventually
@@ -86,14 +87,7 @@ async def test_a_row_confirmed_but_not_marked_is_sent_again_and_applied_once(
                 QUEUE.exchange, aio_pika.ExchangeType.TOPIC, durable=True
             )
             work = await channel.declare_queue(
-                QUEUE.name,
-                durable=True,
-                arguments={
-                    "x-queue-type": "quorum",
-                    "x-dead-letter-exchange": "",
-                    "x-dead-letter-routing-key": QUEUE.retry_queue,
-                    "x-delivery-limit": 20,
-                },
+                QUEUE.name, durable=True, arguments=ConsumerQueue(QUEUE).work_queue().arguments
             )
             await work.bind(exchange, UserAccountCreated.routing_key())
         await add_event(engine, outbox, body)

@@ -52,7 +52,14 @@ class Handler:
 
 @contextlib.asynccontextmanager
 async def consuming(
-    amqp_url: str, engine: AsyncEngine, inbox: Table, handler: Handler, **outage: float
+    amqp_url: str,
+    engine: AsyncEngine,
+    inbox: Table,
+    handler: Handler,
+    *,
+    queue: ConsumerQueueNames = QUEUE,
+    retire_interval: float = 30.0,
+    **outage: float,
 ) -> AsyncIterator[Messaging]:
     messaging = Messaging(
         make_broker(amqp_url, app_id="chassis-test", prefetch=4),
@@ -64,8 +71,9 @@ async def consuming(
         relay=None,
         listener=None,
         outage=OutagePolicy(**outage) if outage else None,
+        retire_interval=retire_interval,
     )
-    messaging.consume(name="chassis-test", queue=QUEUE, handle=handler, description="test")
+    messaging.consume(name="chassis-test", queue=queue, handle=handler, description="test")
     await messaging.start()
     try:
         await asyncio.wait_for(messaging.connected.wait(), timeout=30)

@@ -13,6 +13,12 @@ queue name), so no extra exchange is needed:
                    inspect and replay
 =================  ========================================================================
 
+The queues' arguments make both retry hops at-least-once (quorum dead-lettering with
+``x-dead-letter-strategy: at-least-once``). RabbitMQ cannot change a queue's arguments in place, so
+when they change the queues get a new name (a ``.vN`` suffix) and the earlier names are listed in
+``retired``: the consumer's topology step moves what is left in them to the new queues and deletes
+them once no old consumer reads them.
+
 Retries never go back through the producer's exchange: that would hand a copy to every other
 queue bound to the key. So a retried delivery arrives with routing key ``<queue>``; consumers
 dispatch on the envelope's ``type`` and count attempts from the message's ``x-death`` entries.
@@ -40,6 +46,8 @@ class ConsumerQueueNames:
 
     name: str
     events: tuple[type[IntegrationEvent], ...]
+    retired: tuple[str, ...] = ()
+    """Earlier names of this queue (each with its ``.retry`` and ``.dlq``), emptied into it."""
 
     def __post_init__(self) -> None:
         if not self.events:
@@ -66,20 +74,30 @@ class ConsumerQueueNames:
     def dead_letter_queue(self) -> str:
         return self.name + _DEAD_LETTER_QUEUE
 
+    @property
+    def retired_queues(self) -> tuple[tuple[str, str, str], ...]:
+        """(work, retry, dead-letter) queue names of each retired generation."""
+        return tuple((old, old + _RETRY_QUEUE, old + _DEAD_LETTER_QUEUE) for old in self.retired)
+
 
 PROJECTS_USER_ACCOUNT_CREATED_QUEUE = ConsumerQueueNames(
-    "projects.user_account_created", events=(UserAccountCreated,)
+    "projects.user_account_created.v2",
+    events=(UserAccountCreated,),
+    retired=("projects.user_account_created",),
 )
 """projects creates each new user's starter project."""
 
 PROJECTS_USER_TOKENS_REVOKED_QUEUE = ConsumerQueueNames(
-    "projects.user_tokens_revoked", events=(UserTokensRevoked,)
+    "projects.user_tokens_revoked.v2",
+    events=(UserTokensRevoked,),
+    retired=("projects.user_tokens_revoked",),
 )
 """projects records, per user, the instant before which that user's tokens are refused."""
 
 ACCOUNTS_PROJECT_EVENTS_QUEUE = ConsumerQueueNames(
-    "accounts.project_events",
+    "accounts.project_events.v2",
     events=(ProjectCreated, ProjectRenamed, ProjectArchived, ProjectUnarchived, ProjectDeleted),
+    retired=("accounts.project_events",),
 )
 """accounts keeps its ``user_projects`` projection, which ``/users/me`` lists."""
 

@@ -5,6 +5,12 @@ consumer; a rejected message dead-letters to ``Q.retry``), ``Q.retry`` (holds it
 delay, then dead-letters it back to ``Q`` alone, through the default exchange) and ``Q.dlq``
 (where it lands after the last attempt). A failing message leaves ``Q`` at once, so the
 messages behind it are never blocked.
+
+Both retry hops are RabbitMQ dead-lettering made at-least-once: ``Q`` and ``Q.retry`` are quorum
+queues with ``x-dead-letter-strategy: at-least-once``, which RabbitMQ (3.10+) honours only with
+``x-overflow: reject-publish``. A dead-lettered message stays in its source queue until the target
+queue has confirmed it (a target that is missing or full is retried by the broker, about every
+3 minutes on 3.10.8), instead of being dropped. The DLQ hop is the consumer's confirmed publish.
 """
 
 from __future__ import annotations
@@ -66,17 +72,23 @@ class ConsumerQueue:
                 "x-dead-letter-exchange": DEFAULT_EXCHANGE,
                 "x-dead-letter-routing-key": self.retry_name,
                 "x-delivery-limit": self.delivery_limit,
+                # at-least-once dead-lettering needs reject-publish, or RabbitMQ falls back
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
             },
         )
 
     def retry_queue(self) -> RabbitQueue:
         return RabbitQueue(
             self.retry_name,
+            queue_type=QueueType.QUORUM,  # a classic queue's TTL expiry is at-most-once
             durable=True,
             arguments={
                 "x-message-ttl": self.retry_delay_ms,
                 "x-dead-letter-exchange": DEFAULT_EXCHANGE,
                 "x-dead-letter-routing-key": self.name,
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
             },
         )
 

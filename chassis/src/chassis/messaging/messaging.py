@@ -22,7 +22,7 @@ from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
 from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
 from chassis.messaging.retention import MessageRetention
-from chassis.messaging.topology import declare_topology
+from chassis.messaging.topology import declare_topology, retire_old_queues
 from chassis.telemetry.messaging_metrics import MessagingMetrics
 from contracts import ConsumerQueueNames
 
@@ -56,7 +56,9 @@ class Messaging:
         tracer: Tracer | None = None,
         metrics: MessagingMetrics | None = None,
         metrics_max_age: float = 5.0,
+        retire_interval: float = 30.0,
     ) -> None:
+        self._retire_interval = retire_interval
         self.broker = broker
         self._outbox = outbox
         self._tracer = tracer
@@ -124,9 +126,26 @@ class Messaging:
         self.consumers.append(consumer)
         return consumer_queue
 
-    async def declare_topology(self) -> None:
-        """Declare the service's exchange and its consumers' queues (see ``declare_topology``)."""
-        await declare_topology(self.broker, exchange=self.exchange, queues=self._queues)
+    async def declare_topology(self) -> bool:
+        """Declare the service's exchange and its consumers' queues, and retire old ones (see
+        ``declare_topology``). True when no retired queue is left."""
+        return await declare_topology(self.broker, exchange=self.exchange, queues=self._queues)
+
+    async def retire_old_queues(self) -> bool:
+        """One round of retiring the consumers' old queues; True when none is left."""
+        return await retire_old_queues(self.broker, self._queues)
+
+    async def _retire_until_done(self) -> None:
+        # Old consumers keep their queues until a rolling update is over; then the next round
+        # empties and deletes them.
+        while True:
+            await asyncio.sleep(self._retire_interval)
+            try:
+                if await self.retire_old_queues():
+                    logger.info("every retired consumer queue is gone")
+                    return
+            except Exception as error:  # noqa: BLE001 - the broker may be away: next round
+                logger.warning("retiring old consumer queues failed (%r); trying again", error)
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._connect(), name="broker-connect"))
@@ -142,7 +161,7 @@ class Messaging:
         while True:
             try:
                 await self.broker.connect()
-                await self.declare_topology()
+                retired = await self.declare_topology()
                 await self.broker.start()
             except Exception as error:  # noqa: BLE001 - RabbitMQ down at start: keep trying
                 logger.warning("RabbitMQ not reachable yet (%s); retrying in %.1fs", error, delay)
@@ -150,6 +169,10 @@ class Messaging:
                 delay = min(delay * 2, 15.0)
                 continue
             self.connected.set()
+            if not retired:
+                self._tasks.append(
+                    asyncio.create_task(self._retire_until_done(), name="retire-old-queues")
+                )
             return
 
     async def _relay(self, relay: OutboxRelay) -> None:

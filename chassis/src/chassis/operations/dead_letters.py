@@ -18,6 +18,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 
+from chassis.messaging.retired_queues import copy_of
 from contracts import ConsumerQueueNames
 
 # What the consumer wrote on the message when it dead-lettered it: dropped on replay, so the
@@ -95,9 +96,10 @@ class DeadLetter:
 
 
 def resolve(queues: Iterable[ConsumerQueueNames], name: str) -> ConsumerQueueNames:
-    """The consumer queue named ``name`` or whose dead-letter queue is named ``name``."""
+    """The consumer queue named ``name`` or whose dead-letter queue is named ``name`` (its
+    current or a retired name: an operator may know it by the name it had)."""
     for queue in queues:
-        if name in (queue.name, queue.dead_letter_queue):
+        if name in (queue.name, queue.dead_letter_queue, *queue.retired, *_dlqs(queue)):
             return queue
     known = ", ".join(q.name for q in queues)
     raise UnknownQueueError(f"no consumer queue {name!r}; known: {known}")
@@ -170,8 +172,9 @@ class DeadLetters:
                     break
                 if wanted and message.message_id not in wanted:
                     continue  # left unacked: back in the DLQ when the channel closes
-                dead = DeadLetter.of(message, queue.name)
-                await channel.default_exchange.publish(_replay_of(message, queue), dead.died_in)
+                # To the queue's current name: a dead letter moved over from a retired queue
+                # names that one as where it died, and a copy to a missing queue is dropped.
+                await channel.default_exchange.publish(_replay_of(message, queue), queue.name)
                 await message.ack()  # only after the broker confirmed the copy
                 replayed.append(str(message.message_id))
         return replayed
@@ -185,21 +188,14 @@ class DeadLetters:
             return int(result.message_count or 0)
 
 
+def _dlqs(queue: ConsumerQueueNames) -> tuple[str, ...]:
+    return tuple(dead for _, _, dead in queue.retired_queues)
+
+
 def _replay_of(message: AbstractIncomingMessage, queue: ConsumerQueueNames) -> aio_pika.Message:
     headers = {k: v for k, v in (message.headers or {}).items() if k not in DEATH_HEADERS}
     headers[REPLAYED_HEADER] = queue.dead_letter_queue
-    return aio_pika.Message(
-        message.body,
-        headers=headers,
-        content_type=message.content_type,
-        content_encoding=message.content_encoding,
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        correlation_id=message.correlation_id,
-        message_id=message.message_id,
-        timestamp=message.timestamp,
-        type=message.type,
-        app_id=message.app_id,
-    )
+    return copy_of(message, headers)
 
 
 def _parse_time(value: object) -> datetime | None:

@@ -1,0 +1,126 @@
+"""Moves what is left in a consumer queue's retired generations to its current queues.
+
+RabbitMQ cannot change a queue's arguments in place, so a consumer queue whose arguments changed
+gets a new name and lists the old one in ``ConsumerQueueNames.retired``. Each topology step, and
+then every ``interval`` seconds until none is left, takes one round per retired generation:
+
+1. unbind the old work queue from the source exchange (the new one is bound already, so no
+   event falls between them; one arriving in both is deduplicated by the consumer's inbox);
+2. move (publisher-confirmed copy, then ack) the messages of the old retry, work and dead-letter
+   queues to the new work and dead-letter queues; a copy is published before its original is
+   acknowledged, so a crash in between leaves a duplicate, never a loss;
+3. only when no old consumer reads the old work queue any more (a rolling update is over),
+   delete the three old queues, each only if it is empty and has no consumer (checked just
+   before by a passive declare: quorum queues do not support ``if-unused``); a queue that got
+   a message meanwhile waits for the next round.
+
+While old consumers still run, their own retry cycle (old queue ↔ old retry queue) stays intact.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import aio_pika
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractConnection,
+    AbstractIncomingMessage,
+    HeadersType,
+)
+from aiormq.exceptions import ChannelNotFoundEntity
+
+from chassis.messaging.consumer_queue import ConsumerQueue
+
+logger = logging.getLogger(__name__)
+
+# Set by the broker on each delivery of the old queue; carried over, a quorum queue's count
+# would make the consumer take the message for one that crashed it.
+_DELIVERY_COUNT = "x-delivery-count"
+
+
+async def retire(connection: AbstractConnection, queue: ConsumerQueue) -> bool:
+    """One round for every retired generation of ``queue``; True when none is left."""
+    done = True
+    for work, retry, dead in queue.names.retired_queues:
+        done = await _retire_generation(connection, queue, work, retry, dead) and done
+    return done
+
+
+async def _retire_generation(
+    connection: AbstractConnection, queue: ConsumerQueue, work: str, retry: str, dead: str
+) -> bool:
+    async with await connection.channel() as channel:
+        old = await _existing(channel, work)
+        if old is not None:
+            for routing_key in queue.routing_keys:
+                await old.unbind(queue.exchange, routing_key)
+    in_use = old is not None and bool(old.declaration_result.consumer_count)
+    moved = await _move(connection, retry, queue.name)
+    moved += await _move(connection, work, queue.name)
+    moved += await _move(connection, dead, queue.dead_letter_name)
+    if moved:
+        logger.info("moved %d messages from the retired queues of %s", moved, work)
+    if in_use:
+        logger.info("%s still has consumers (an older version); retiring it later", work)
+        return False
+    return all([await _delete(connection, name) for name in (retry, work, dead)])
+
+
+async def _existing(channel: AbstractChannel, name: str) -> aio_pika.abc.AbstractQueue | None:
+    try:
+        return await channel.declare_queue(name, passive=True)
+    except ChannelNotFoundEntity:  # the channel is closed with it; the caller's ends here
+        return None
+
+
+async def _move(connection: AbstractConnection, source: str, target: str) -> int:
+    """Move the messages ``source`` holds now to ``target``; returns how many."""
+    moved = 0
+    async with await connection.channel(publisher_confirms=True) as channel:
+        queue = await _existing(channel, source)
+        if queue is None:
+            return 0
+        # Bounded by the depth at the start: an old consumer's retries may keep coming.
+        for _ in range(queue.declaration_result.message_count or 0):
+            message = await queue.get(no_ack=False, fail=False)
+            if message is None:
+                break
+            headers = {k: v for k, v in (message.headers or {}).items() if k != _DELIVERY_COUNT}
+            # mandatory: a copy no queue takes is an error here, not a silent drop
+            await channel.default_exchange.publish(
+                copy_of(message, headers), target, mandatory=True
+            )
+            await message.ack()  # only after the broker confirmed the copy
+            moved += 1
+    return moved
+
+
+async def _delete(connection: AbstractConnection, name: str) -> bool:
+    """Delete ``name`` if it is gone, or empty without consumers. Checked just before, not by
+    the broker: quorum queues refuse ``if-unused`` (RabbitMQ 3.10 closes the connection)."""
+    async with await connection.channel() as channel:
+        queue = await _existing(channel, name)
+        if queue is None:
+            return True
+        if queue.declaration_result.message_count or queue.declaration_result.consumer_count:
+            logger.info("%s is not empty or is in use again; retiring it later", name)
+            return False
+        await channel.queue_delete(name)
+    return True
+
+
+def copy_of(message: AbstractIncomingMessage, headers: HeadersType) -> aio_pika.Message:
+    """A persistent copy of ``message`` with every property kept and ``headers`` instead."""
+    return aio_pika.Message(
+        message.body,
+        headers=headers,
+        content_type=message.content_type,
+        content_encoding=message.content_encoding,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        correlation_id=message.correlation_id,
+        message_id=message.message_id,
+        timestamp=message.timestamp,
+        type=message.type,
+        app_id=message.app_id,
+    )
