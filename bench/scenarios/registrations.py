@@ -1,0 +1,164 @@
+"""Scenario 9: logins during a registration storm (issue 12's bounded password work).
+
+``STORM_CONNECTIONS`` clients register new users through the gateway as fast as they are
+answered, each from its own loopback address (127.0.1.x: the gateway's connection bound per
+client address is not what is measured, and accounts' throttling sees as many clients); they
+retry at once after a 503, as an attacker would, never waiting for ``Retry-After``. Far more
+than the hashing queue holds, so accounts must turn most of them away. Beside them, from another
+address, ``LOGIN_CLIENTS`` clients log the seeded user in, one login after another with a short
+pause: the judged figures are those logins' p99 and how many were not answered with 200, or 429
+or 503 carrying ``Retry-After``. The bench stack lifts accounts' registrations per client
+address (LocalStack sets ``THROTTLE_REGISTRATIONS_PER_CLIENT``), so the storm reaches the
+hashing queue instead of being throttled before it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from bench.context import Context
+from bench.report import Row
+from bench.seed import PASSWORD
+from bench.stats import Summary
+
+STORM_CONNECTIONS = 200
+LOGIN_CLIENTS = 2
+LOGIN_PAUSE_S = 0.1
+LOGIN_TIMEOUT_S = 30.0  # a login not answered by then counts as unanswered, at this latency
+STORM_RAMP_S = 2.0  # the storm fills the hashing queue before the first login is timed
+ANSWERED = {"200", "429", "503"}  # a 429 or 503 only with Retry-After (log_in)
+SCENARIO = "9 registration storm"
+DURATION_FACTOR = 2  # like scenario 4: a login takes up to a second, the p99 needs samples
+
+
+@dataclass
+class Outcome:
+    login_ms: list[float] = field(default_factory=list)
+    logins: Counter[str] = field(default_factory=Counter)  # "200", "503", "503 no Retry-After"
+    storm: Counter[str] = field(default_factory=Counter)  # "201", "503", "error", ...
+    storm_seconds: float = 0.0
+
+    @property
+    def unanswered(self) -> int:
+        return sum(n for outcome, n in self.logins.items() if outcome not in ANSWERED)
+
+
+def scenario_9(ctx: Context) -> None:
+    seconds = ctx.options.duration * DURATION_FACTOR
+    outcome = asyncio.run(measure(ctx, seconds))
+    report = ctx.report
+    logins = Summary.of(outcome.login_ms)
+    storm_total = sum(outcome.storm.values())
+    rows = [
+        Row(
+            SCENARIO,
+            f"login c{LOGIN_CLIENTS} beside register c{STORM_CONNECTIONS}",
+            rps=logins.n / seconds,
+            p50_ms=logins.p50,
+            p99_ms=logins.p99,
+            non_2xx=logins.n - outcome.logins["200"],
+            note=f"n={logins.n}, max {logins.max:.0f} ms; {describe(outcome.logins)}",
+        ),
+        Row(
+            SCENARIO,
+            f"register c{STORM_CONNECTIONS} (the storm)",
+            rps=storm_total / outcome.storm_seconds,
+            non_2xx=storm_total - outcome.storm["201"],
+            note=describe(outcome.storm),
+        ),
+    ]
+    report.rows += rows
+    report.raw[rows[0].key] = {"logins": dict(outcome.logins), "login_ms": outcome.login_ms}
+    report.raw[rows[1].key] = {"storm": dict(outcome.storm)}
+    report.figure("s9.login_p99_ms", "9 login p99 during the registration storm", logins.p99, "ms")
+    report.figure(
+        "s9.logins_unanswered",
+        "9 logins not answered 200, or 429/503 with Retry-After",
+        outcome.unanswered,
+    )
+    for status in ("200", "429", "503"):
+        report.figure(f"s9.logins_{status}", f"9 logins answered {status}", outcome.logins[status])
+    report.figure("s9.storm_503", "9 registrations turned away (503)", outcome.storm["503"])
+    print(
+        f"  logins p99 {logins.p99:.0f} ms (n={logins.n}, {describe(outcome.logins)}) beside "
+        f"{STORM_CONNECTIONS} registering clients ({describe(outcome.storm)})"
+    )
+
+
+def describe(counts: Counter[str]) -> str:
+    return " ".join(f"{outcome}:{n}" for outcome, n in sorted(counts.items()))
+
+
+def loopback(block: int, index: int) -> str:
+    return f"127.0.{block}.{index + 1}"
+
+
+def session(address: str, timeout: float) -> aiohttp.ClientSession:
+    """One client: its own source address, one connection, kept alive."""
+    connector = aiohttp.TCPConnector(limit=1, local_addr=(address, 0))
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
+
+
+async def measure(ctx: Context, seconds: float) -> Outcome:
+    outcome = Outcome()
+    stop = asyncio.Event()
+    run = uuid.uuid4().hex[:8]
+    url = ctx.target.gateway_url
+    storm = [
+        asyncio.create_task(register(url, loopback(1, i), f"{run}-{i}", stop, outcome))
+        for i in range(STORM_CONNECTIONS)
+    ]
+    started = time.monotonic()
+    try:
+        await asyncio.sleep(STORM_RAMP_S)
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(
+            *(
+                log_in(url, loopback(2, i), ctx.seed.email, deadline, outcome)
+                for i in range(LOGIN_CLIENTS)
+            )
+        )
+    finally:
+        stop.set()
+        outcome.storm_seconds = time.monotonic() - started
+        for task in storm:
+            task.cancel()
+        await asyncio.gather(*storm, return_exceptions=True)
+    return outcome
+
+
+async def register(url: str, address: str, label: str, stop: asyncio.Event, out: Outcome) -> None:
+    async with session(address, LOGIN_TIMEOUT_S) as client:
+        number = 0
+        while not stop.is_set():
+            number += 1
+            body = {"email": f"storm-{label}-{number}@example.com", "password": PASSWORD}
+            try:
+                async with client.post(url + "/api/users", json=body) as response:
+                    await response.read()
+                    out.storm[str(response.status)] += 1
+            except (aiohttp.ClientError, TimeoutError):
+                out.storm["error"] += 1
+
+
+async def log_in(url: str, address: str, email: str, deadline: float, out: Outcome) -> None:
+    form = {"username": email, "password": PASSWORD}
+    async with session(address, LOGIN_TIMEOUT_S) as client:
+        while time.monotonic() < deadline:
+            began = time.monotonic()
+            try:
+                async with client.post(url + "/api/users/login", data=form) as response:
+                    await response.read()
+                    outcome = str(response.status)
+                    if response.status != 200 and "Retry-After" not in response.headers:
+                        outcome += " no Retry-After"
+            except (aiohttp.ClientError, TimeoutError) as error:
+                outcome = f"000 {type(error).__name__}"
+            out.login_ms.append((time.monotonic() - began) * 1000)
+            out.logins[outcome] += 1
+            await asyncio.sleep(LOGIN_PAUSE_S)
