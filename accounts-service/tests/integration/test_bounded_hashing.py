@@ -51,6 +51,7 @@ async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answe
         await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
         with pytest.raises(HashingBusyError):  # registrations may hold 1 of the 3 slots
             await hasher.hash(Password("password2"))
+        assert hasher.full_for_hashes()  # what a registration asks before any other work
 
         logins = [asyncio.ensure_future(hasher.verify("x" * 8, None)) for _ in range(2)]
         await asyncio.sleep(0)
@@ -60,6 +61,7 @@ async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answe
         gate.open.set()
         await registration
         assert await asyncio.gather(*logins) == [False, False]
+        assert not hasher.full_for_hashes()
         await hasher.hash(Password("password3"))  # slots come back
     finally:
         gate.open.set()

@@ -70,6 +70,9 @@ class BcryptPasswordHasher(PasswordHasher):
         # Compared against when the email is unknown, so both answers cost one checkpw.
         self._dummy_hash = bcrypt.hashpw(b"dummy-password", bcrypt.gensalt(rounds))
 
+    def full_for_hashes(self) -> bool:
+        return self._pending_hashes >= self._hash_limit or self._pending >= self._queue
+
     async def hash(self, password: Password) -> str:
         secret = password.secret.encode("utf-8")
         salt = bcrypt.gensalt(self._rounds)
