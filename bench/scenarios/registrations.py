@@ -5,11 +5,12 @@ answered, each from its own loopback address (127.0.1.x: the gateway's connectio
 client address is not what is measured, and accounts' throttling sees as many clients); they
 retry at once after a 503, as an attacker would, never waiting for ``Retry-After``. Far more
 than the hashing queue holds, so accounts must turn most of them away. Beside them, from another
-address, ``LOGIN_CLIENTS`` clients log the seeded user in, one login after another with a short
-pause: the judged figures are those logins' p99 and how many were not answered with 200, or 429
-or 503 carrying ``Retry-After``. The bench stack lifts accounts' registrations per client
-address (LocalStack sets ``THROTTLE_REGISTRATIONS_PER_CLIENT``), so the storm reaches the
-hashing queue instead of being throttled before it."""
+address, one login of the seeded user is sent every ``LOGIN_INTERVAL_S`` whether or not the
+earlier ones were answered (a steady trickle of people, each on a connection of its own): the
+judged figures are those logins' p99 and how many were not answered with 200, or 429 or 503
+carrying ``Retry-After``. The bench stack lifts accounts' registrations per client address
+(LocalStack sets ``THROTTLE_REGISTRATIONS_PER_CLIENT``), so the storm reaches the hashing queue
+instead of being throttled before it."""
 
 from __future__ import annotations
 
@@ -27,8 +28,7 @@ from bench.seed import PASSWORD
 from bench.stats import Summary
 
 STORM_CONNECTIONS = 200
-LOGIN_CLIENTS = 2
-LOGIN_PAUSE_S = 0.1
+LOGIN_INTERVAL_S = 0.5
 LOGIN_TIMEOUT_S = 30.0  # a login not answered by then counts as unanswered, at this latency
 STORM_RAMP_S = 2.0  # the storm fills the hashing queue before the first login is timed
 ANSWERED = {"200", "429", "503"}  # a 429 or 503 only with Retry-After (log_in)
@@ -57,8 +57,8 @@ def scenario_9(ctx: Context) -> None:
     rows = [
         Row(
             SCENARIO,
-            f"login c{LOGIN_CLIENTS} beside register c{STORM_CONNECTIONS}",
-            rps=logins.n / seconds,
+            f"login every {LOGIN_INTERVAL_S:g} s beside register c{STORM_CONNECTIONS}",
+            rps=logins.n / seconds,  # as sent
             p50_ms=logins.p50,
             p99_ms=logins.p99,
             non_2xx=logins.n - outcome.logins["200"],
@@ -98,9 +98,9 @@ def loopback(block: int, index: int) -> str:
     return f"127.0.{block}.{index + 1}"
 
 
-def session(address: str, timeout: float) -> aiohttp.ClientSession:
-    """One client: its own source address, one connection, kept alive."""
-    connector = aiohttp.TCPConnector(limit=1, local_addr=(address, 0))
+def session(address: str, timeout: float, connections: int = 1) -> aiohttp.ClientSession:
+    """Clients from one source address, each on a connection of its own, kept alive."""
+    connector = aiohttp.TCPConnector(limit=connections, local_addr=(address, 0))
     return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
 
 
@@ -116,13 +116,7 @@ async def measure(ctx: Context, seconds: float) -> Outcome:
     started = time.monotonic()
     try:
         await asyncio.sleep(STORM_RAMP_S)
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(
-            *(
-                log_in(url, loopback(2, i), ctx.seed.email, deadline, outcome)
-                for i in range(LOGIN_CLIENTS)
-            )
-        )
+        await log_in_steadily(url, loopback(2, 0), ctx.seed.email, seconds, outcome)
     finally:
         stop.set()
         outcome.storm_seconds = time.monotonic() - started
@@ -146,19 +140,27 @@ async def register(url: str, address: str, label: str, stop: asyncio.Event, out:
                 out.storm["error"] += 1
 
 
-async def log_in(url: str, address: str, email: str, deadline: float, out: Outcome) -> None:
+async def log_in_steadily(url: str, address: str, email: str, seconds: float, out: Outcome) -> None:
+    """One login every ``LOGIN_INTERVAL_S`` for ``seconds``; returns when all are answered."""
+    count = max(1, round(seconds / LOGIN_INTERVAL_S))
+    async with session(address, LOGIN_TIMEOUT_S, connections=count) as client:
+        logins = []
+        for _ in range(count):
+            logins.append(asyncio.create_task(log_in(client, url, email, out)))
+            await asyncio.sleep(LOGIN_INTERVAL_S)
+        await asyncio.gather(*logins)
+
+
+async def log_in(client: aiohttp.ClientSession, url: str, email: str, out: Outcome) -> None:
     form = {"username": email, "password": PASSWORD}
-    async with session(address, LOGIN_TIMEOUT_S) as client:
-        while time.monotonic() < deadline:
-            began = time.monotonic()
-            try:
-                async with client.post(url + "/api/users/login", data=form) as response:
-                    await response.read()
-                    outcome = str(response.status)
-                    if response.status != 200 and "Retry-After" not in response.headers:
-                        outcome += " no Retry-After"
-            except (aiohttp.ClientError, TimeoutError) as error:
-                outcome = f"000 {type(error).__name__}"
-            out.login_ms.append((time.monotonic() - began) * 1000)
-            out.logins[outcome] += 1
-            await asyncio.sleep(LOGIN_PAUSE_S)
+    began = time.monotonic()
+    try:
+        async with client.post(url + "/api/users/login", data=form) as response:
+            await response.read()
+            outcome = str(response.status)
+            if response.status != 200 and "Retry-After" not in response.headers:
+                outcome += " no Retry-After"
+    except (aiohttp.ClientError, TimeoutError) as error:
+        outcome = f"000 {type(error).__name__}"
+    out.login_ms.append((time.monotonic() - began) * 1000)
+    out.logins[outcome] += 1
