@@ -13,7 +13,7 @@ from starlette.requests import Request
 from accounts.config import Settings
 from chassis.http.client_address import client_address, trusted_networks
 
-from .kube import ACCOUNTS_UNIT, ENVIRONMENTS, config_map, find
+from .kube import ACCOUNTS_UNIT, ENVIRONMENTS, GATEWAY_UNIT, config_map, find, one
 from .stack import compose, compose_service, environment, settings_default
 from .test_ports import PORTS
 
@@ -54,6 +54,10 @@ def test_compose_gives_the_gateway_a_fixed_address_no_other_container_can_get() 
     assert gateway not in assigned
     others = set(compose()["services"]) - {"gateway"}
     assert {name for name in others if "networks" in compose_service(name)} == set()
+
+
+def test_compose_gateway_is_the_edge_and_believes_no_x_forwarded_for() -> None:
+    assert "GATEWAY_TRUSTED_PROXIES" not in environment("gateway")
 
 
 def test_compose_accounts_believes_x_forwarded_for_from_the_gateway_only() -> None:
@@ -116,4 +120,28 @@ def test_kubernetes_lets_only_the_gateway_projects_and_monitoring_reach_accounts
                 }
             }
         },
+    ]
+
+
+@pytest.mark.parametrize("environment_name", ENVIRONMENTS)
+def test_kubernetes_gateway_believes_the_ingress_controller_in_the_same_pod_network(
+    environment_name: str,
+) -> None:
+    """Behind an ingress the gateway's peer is the ingress controller: without believing its
+    X-Forwarded-For every client would reach accounts as one of a few ingress pods."""
+    accounts = config_map(ACCOUNTS_UNIT, environment_name, "accounts-service")
+    gateway = config_map(GATEWAY_UNIT, environment_name, "gateway")
+    assert gateway["GATEWAY_TRUSTED_PROXIES"] == accounts["TRUSTED_PROXIES"]
+    policy = one(GATEWAY_UNIT, environment_name, "NetworkPolicy", "gateway")
+    assert policy["spec"]["ingress"] == [
+        {
+            "from": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
+                    }
+                }
+            ],
+            "ports": [{"port": PORTS["gateway"], "protocol": "TCP"}],
+        }
     ]
