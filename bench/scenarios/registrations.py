@@ -1,4 +1,4 @@
-"""Scenario 9: logins during a registration storm (issue 12's bounded password work).
+"""Scenario 10: logins during a registration storm (issue 12's bounded password work).
 
 ``STORM_CONNECTIONS`` clients register new users through the gateway as fast as they are
 answered, each from its own loopback address (127.0.1.x: the gateway's connection bound per
@@ -32,7 +32,7 @@ LOGIN_INTERVAL_S = 0.5
 LOGIN_TIMEOUT_S = 30.0  # a login not answered by then counts as unanswered, at this latency
 STORM_RAMP_S = 2.0  # the storm fills the hashing queue before the first login is timed
 ANSWERED = {"200", "429", "503"}  # a 429 or 503 only with Retry-After (log_in)
-SCENARIO = "9 registration storm"
+SCENARIO = "10 registration storm"
 DURATION_FACTOR = 2  # like scenario 4: a login takes up to a second, the p99 needs samples
 
 
@@ -48,7 +48,7 @@ class Outcome:
         return sum(n for outcome, n in self.logins.items() if outcome not in ANSWERED)
 
 
-def scenario_9(ctx: Context) -> None:
+def scenario_10(ctx: Context) -> None:
     seconds = ctx.options.duration * DURATION_FACTOR
     outcome = asyncio.run(measure(ctx, seconds))
     report = ctx.report
@@ -75,15 +75,19 @@ def scenario_9(ctx: Context) -> None:
     report.rows += rows
     report.raw[rows[0].key] = {"logins": dict(outcome.logins), "login_ms": outcome.login_ms}
     report.raw[rows[1].key] = {"storm": dict(outcome.storm)}
-    report.figure("s9.login_p99_ms", "9 login p99 during the registration storm", logins.p99, "ms")
     report.figure(
-        "s9.logins_unanswered",
-        "9 logins not answered 200, or 429/503 with Retry-After",
+        "s10.login_p99_ms", "10 login p99 during the registration storm", logins.p99, "ms"
+    )
+    report.figure(
+        "s10.logins_unanswered",
+        "10 logins not answered 200, or 429/503 with Retry-After",
         outcome.unanswered,
     )
     for status in ("200", "429", "503"):
-        report.figure(f"s9.logins_{status}", f"9 logins answered {status}", outcome.logins[status])
-    report.figure("s9.storm_503", "9 registrations turned away (503)", outcome.storm["503"])
+        report.figure(
+            f"s10.logins_{status}", f"10 logins answered {status}", outcome.logins[status]
+        )
+    report.figure("s10.storm_503", "10 registrations turned away (503)", outcome.storm["503"])
     print(
         f"  logins p99 {logins.p99:.0f} ms (n={logins.n}, {describe(outcome.logins)}) beside "
         f"{STORM_CONNECTIONS} registering clients ({describe(outcome.storm)})"
