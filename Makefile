@@ -187,6 +187,35 @@ standins: ## build the stand-in base images from Debian packages and print the v
 	@echo "TASKBOARD_POSTGRES_IMAGE=$$(docker/standins/build.sh postgres)"
 	@echo "TASKBOARD_RABBITMQ_IMAGE=$$(docker/standins/build.sh rabbitmq)"
 
+# ---- observability: Prometheus from Debian's package, scraping make run's processes
+# Only the binaries are used: make observe runs its own Prometheus. Where the package's postinst
+# starts its systemd service (on :9090, make observe's port), observe-tools stops and disables it.
+OBSERVE_DIR ?= .observe
+PROMETHEUS_PORT ?= 9090
+export OBSERVE_DIR PROMETHEUS_PORT
+
+.PHONY: observe-tools
+observe-tools: ## install prometheus and promtool for make observe (as root, Debian's prometheus package)
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing prometheus (Debian's package, without recommends)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+	  || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+	  || exit 1; \
+	  if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then \
+	    echo "stopping the package's prometheus service: make observe runs its own"; \
+	    systemctl disable --now prometheus >/dev/null 2>&1 || true; \
+	  fi; \
+	else \
+	  echo "prometheus is missing; install it with: sudo apt-get install -y --no-install-recommends prometheus" >&2; \
+	  exit 1; \
+	fi
+
+.PHONY: observe
+observe: observe-tools ## Prometheus in the foreground scraping every process of make run (same ports, REPLICAS), with the alerting rules; UI http://localhost:9090 (PROMETHEUS_PORT), data in .observe/ (OBSERVE_DIR)
+	@$(PY) scripts/observe.py
+
 # ---- benchmark (issue 6): wrk from Debian's packages drives the load, nginx is the yardstick
 BENCH_TOOLS := wrk nginx
 

@@ -25,6 +25,7 @@ from bench.scenarios.reference import scenario_7
 from bench.scenarios.registrations import scenario_10
 from bench.scenarios.relay import scenario_6
 from bench.scenarios.replicas import scenario_8
+from bench.scenarios.tracing import scenario_9
 from bench.scenarios.writes import scenario_2
 from bench.seed import seed
 from bench.target import open_target
@@ -39,6 +40,7 @@ SCENARIOS: list[tuple[str, Callable[[Context], None]]] = [
     ("5 event propagation", scenario_5),
     ("6 outbox relay vs raw confirmed publish", scenario_6),
     ("8 replicas: projects x2 via gateway, two relays, two consumers, each beside one", scenario_8),
+    ("9 tracing: scenario 1's read via gateway, traced (always on) beside untraced", scenario_9),
     ("10 registration storm: logins beside 200 registering clients", scenario_10),
 ]
 

@@ -84,6 +84,13 @@ def judge(report: Report) -> list[Target]:
         ),
         Target("4 read p99 with storm / without", value("s4.read_p99_storm_ratio"), 2.0, "<=", "x"),
         Target(
+            "9 read c32 via gateway, tracing on / off",
+            value("s9.tracing_on_over_off"),
+            0.8,
+            ">=",
+            "x",
+        ),
+        Target(
             "10 login p99 during a registration storm",
             value("s10.login_p99_ms"),
             LOGIN_IN_STORM_P99_MS,

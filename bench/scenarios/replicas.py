@@ -21,7 +21,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
 import aio_pika
@@ -69,6 +69,23 @@ def extra(stack: LocalStack, name: str, argv: list[str], **env: str) -> Iterator
         process.stop()
 
 
+def extra_gateway(
+    stack: LocalStack, name: str, port: int, projects_urls: str, **env: str
+) -> AbstractContextManager[Process]:
+    """A second gateway on ``port`` (its admin port any free one, the stack's being taken),
+    routing to the stack's accounts and to ``projects_urls``."""
+    return extra(
+        stack,
+        name,
+        [str(BIN / "gateway")],
+        GATEWAY_PORT=str(port),
+        GATEWAY_ADMIN_PORT=str(free_port()),
+        ACCOUNTS_URLS=stack.url("accounts"),
+        PROJECTS_URLS=projects_urls,
+        **env,
+    )
+
+
 def wait_ok(url: str, process: Process, *, until: str = "") -> None:
     deadline = time.monotonic() + READY_SECONDS
     while True:
@@ -97,13 +114,11 @@ def projects_replicas(ctx: Context, stack: LocalStack) -> None:
         )
         wait_ok(f"http://127.0.0.1:{second}/health/ready", projects)
         gateway = running.enter_context(
-            extra(
+            extra_gateway(
                 stack,
                 "bench-gateway-2",
-                [str(BIN / "gateway")],
-                GATEWAY_PORT=str(gateway_port),
-                ACCOUNTS_URLS=stack.url("accounts"),
-                PROJECTS_URLS=f"{stack.url('projects')},http://127.0.0.1:{second}",
+                gateway_port,
+                f"{stack.url('projects')},http://127.0.0.1:{second}",
             )
         )
         two_url = f"http://127.0.0.1:{gateway_port}"
@@ -189,7 +204,14 @@ async def consumers(ctx: Context, stack: LocalStack) -> None:
                 for n in range(workers):
                     argv = [str(BIN / "projects-worker")]
                     running.enter_context(
-                        extra(stack, f"bench-consumer-{n + 1}", argv, RUN_RELAY="false")
+                        # each its own metrics port: two on one machine cannot share 8012
+                        extra(
+                            stack,
+                            f"bench-consumer-{n + 1}",
+                            argv,
+                            RUN_RELAY="false",
+                            WORKER_METRICS_PORT="0",
+                        )
                     )
                 row = await drained(connection, batch)
             results[f"{workers}"] = count / max(float(row["seconds"] or 0), 1e-6)

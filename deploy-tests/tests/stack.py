@@ -15,9 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from opentelemetry.sdk import environment_variables as otel_environment
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 from starlette.routing import Match
+
+# What the OpenTelemetry SDK reads itself (the chassis's tracing is configured only by these).
+OTEL_VARIABLES = frozenset(name for name in dir(otel_environment) if name.startswith("OTEL_"))
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -57,6 +61,12 @@ class Service:
         ``contracts``, then the ``chassis`` if the service is built on it."""
         dependencies = set(self.pyproject["project"]["dependencies"])
         return tuple(name for name in ("contracts", "chassis") if name in dependencies)
+
+    def reads_environment(self) -> frozenset[str]:
+        """Every variable the service reads: its settings, and the OpenTelemetry SDK's own
+        ``OTEL_*`` variables, the chassis's tracing being configured by them alone."""
+        otel = OTEL_VARIABLES if "chassis" in self.shared_packages else frozenset()
+        return frozenset(settings_env_names(self.settings_class())) | otel
 
     def settings_class(self) -> type[BaseSettings]:
         module, name = self.settings.split(":")

@@ -75,14 +75,14 @@ def test_the_settings_classes_are_read_as_expected() -> None:
 
 @pytest.mark.parametrize(("service", "name"), RUNS_IMAGE)
 def test_every_compose_variable_is_read_by_the_service(service: Service, name: str) -> None:
-    known = settings_env_names(service.settings_class())
+    known = service.reads_environment()
     unknown = set(environment(name)) - known
     assert not unknown, f"{name} sets variables {service.package} never reads: {sorted(unknown)}"
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
 def test_every_image_variable_is_read_by_the_service_or_python(service: Service) -> None:
-    known = settings_env_names(service.settings_class()) | RUNTIME_VARIABLES
+    known = service.reads_environment() | RUNTIME_VARIABLES
     unknown = set(final_stage(service).env()) - known
     assert not unknown, f"{service.dockerfile} sets variables nobody reads: {sorted(unknown)}"
 

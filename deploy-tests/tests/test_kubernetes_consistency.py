@@ -35,6 +35,7 @@ from .stack import (
     compose_service,
     final_stage,
     serves_get,
+    settings_default,
     settings_env_names,
 )
 from .test_ports import PORTS, app_of
@@ -273,6 +274,37 @@ def test_production_splits_relay_and_consumers_from_http(unit: Unit) -> None:
     assert worker["command"] == [worker_name]
     assert worker_name in unit.service.scripts
     assert env_value(worker, "RUN_RELAY") == env_value(worker, "RUN_CONSUMERS") == "true"
+
+
+@pytest.mark.parametrize("unit", MIGRATED_UNITS, ids=lambda u: u.folder)
+def test_each_worker_pod_serves_its_metrics_where_prometheus_may_scrape(unit: Unit) -> None:
+    """The worker's /metrics port is the code's default, on the pod's address, announced to
+    Prometheus's pod discovery, and the monitoring namespace is let in to that port only."""
+    assert unit.service is not None
+    port = settings_default(unit.service.settings_class(), "WORKER_METRICS_PORT")
+    assert port not in PORTS.values()
+    workload = one(unit, "production", "Deployment", f"{unit.service.package}-worker")
+    worker = main_container(workload)
+    assert worker["ports"] == [{"name": "metrics", "containerPort": port, "protocol": "TCP"}]
+    assert env_value(worker, "WORKER_METRICS_HOST") == "0.0.0.0"  # noqa: S104
+    assert env_value(worker, "WORKER_METRICS_PORT") is None  # the default, as checked above
+    assert workload["spec"]["template"]["metadata"]["annotations"] == {
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": str(port),
+        "prometheus.io/path": "/metrics",
+    }
+    pod = pod_labels(unit, "worker")
+    monitoring = {"kubernetes.io/metadata.name": "monitoring"}
+    admitted = {
+        port_number
+        for policy in find(unit, "production", "NetworkPolicy")
+        if policy["spec"]["podSelector"]["matchLabels"].items() <= pod.items()
+        for peer, ports in peers(policy, "ingress")
+        if peer.get("namespaceSelector", {}).get("matchLabels") == monitoring
+        for port_number in ports
+    }
+    assert port in admitted
+    assert not allows(unit, pod, "ingress", pod_labels(GATEWAY_UNIT), port)
 
 
 @pytest.mark.parametrize(("unit", "environment"), EVERY)

@@ -13,6 +13,9 @@ class Settings(ServiceSettings):
     """accounts-service configuration: the chassis's settings and accounts' own."""
 
     service_name: str = "accounts-service"
+    worker_metrics_port: int = Field(
+        default=8011, ge=0, le=65535, description="accounts-worker's /metrics port."
+    )
 
     jwt_private_key: SecretStr | None = Field(
         default=None, description="Ed25519 private key, PEM text."

@@ -29,6 +29,15 @@ class ServiceSettings(BaseSettings):
         description="How often each replica reloads the users' token revocations.",
     )
 
+    # Only ``<service>-worker`` reads these (an HTTP process serves /metrics on its own port);
+    # each service gives its own default port, so both workers fit on one machine.
+    worker_metrics_host: str = Field(
+        default="127.0.0.1", description="Where <service>-worker serves /metrics."
+    )
+    worker_metrics_port: int = Field(
+        ge=0, le=65535, description="<service>-worker's /metrics port (0: any free port)."
+    )
+
     run_consumers: bool = Field(default=True, description="Consume events in this process.")
     run_relay: bool = Field(default=True, description="Relay the outbox from this process.")
     relay_batch_size: int = Field(default=200, ge=1)

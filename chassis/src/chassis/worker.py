@@ -1,5 +1,6 @@
 """A service's worker process: its consumers and outbox relay without HTTP, to scale them on
-their own; with ``--declare-topology`` it only declares its exchange and queues and exits."""
+their own, and its metrics at ``/metrics`` on ``WORKER_METRICS_HOST:WORKER_METRICS_PORT``; with
+``--declare-topology`` it only declares its exchange and queues and exits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from chassis.container import ServiceContainer
+from chassis.http.metrics_server import metrics_serving
 from chassis.process_logging import configure_logging
 
 C = TypeVar("C", bound=ServiceContainer)
@@ -59,7 +61,14 @@ async def _run(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await container.platform.start()
-        await stop.wait()
+        platform = container.platform
+        settings = platform.settings
+        # Bound before anything starts: a port in use stops the worker at once, saying so.
+        async with metrics_serving(
+            platform, settings.worker_metrics_host, settings.worker_metrics_port
+        ) as url:
+            logger.info("%s: metrics on %s/metrics", prog, url)
+            await platform.start()
+            await stop.wait()
     finally:
         await container.close()

@@ -9,6 +9,9 @@ class Settings(ServiceSettings):
     """projects-service configuration: the chassis's settings and projects' own."""
 
     service_name: str = "projects-service"
+    worker_metrics_port: int = Field(
+        default=8012, ge=0, le=65535, description="projects-worker's /metrics port."
+    )
 
     jwks_url: str = Field(
         default="http://127.0.0.1:8001/.well-known/jwks.json",

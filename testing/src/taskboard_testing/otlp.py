@@ -29,10 +29,13 @@ class ReceivedSpan:
 
 class OtlpReceiver:
     """``with OtlpReceiver() as receiver:`` export to ``receiver.endpoint``; read
-    ``receiver.spans()``."""
+    ``receiver.spans()``. With ``keep=False`` it only counts what arrives (``received``), for a
+    load that would otherwise fill memory with spans (the benchmark)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = True) -> None:
         self._spans: list[ReceivedSpan] = []
+        self._keep = keep
+        self._received = 0
         self._lock = threading.Lock()
         receiver = self
 
@@ -71,7 +74,22 @@ class OtlpReceiver:
         with self._lock:
             return list(self._spans)
 
+    @property
+    def received(self) -> int:
+        """Spans received so far, kept or not."""
+        with self._lock:
+            return self._received
+
     def _add(self, request: ExportTraceServiceRequest) -> None:
+        if not self._keep:
+            count = sum(
+                len(scope_spans.spans)
+                for resource_spans in request.resource_spans
+                for scope_spans in resource_spans.scope_spans
+            )
+            with self._lock:
+                self._received += count
+            return
         received = []
         for resource_spans in request.resource_spans:
             attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
@@ -91,6 +109,7 @@ class OtlpReceiver:
                     )
         with self._lock:
             self._spans.extend(received)
+            self._received += len(received)
 
 
 def _value(value: Any) -> Any:
