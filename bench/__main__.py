@@ -22,6 +22,7 @@ from bench.scenarios.logins import scenario_4
 from bench.scenarios.propagation import scenario_5
 from bench.scenarios.reads import scenario_1, scenario_3
 from bench.scenarios.reference import scenario_7
+from bench.scenarios.registrations import scenario_10
 from bench.scenarios.relay import scenario_6
 from bench.scenarios.replicas import scenario_8
 from bench.scenarios.tracing import scenario_9
@@ -40,6 +41,7 @@ SCENARIOS: list[tuple[str, Callable[[Context], None]]] = [
     ("6 outbox relay vs raw confirmed publish", scenario_6),
     ("8 replicas: projects x2 via gateway, two relays, two consumers, each beside one", scenario_8),
     ("9 tracing: scenario 1's read via gateway, traced (always on) beside untraced", scenario_9),
+    ("10 registration storm: logins beside 200 registering clients", scenario_10),
 ]
 
 

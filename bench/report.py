@@ -151,7 +151,7 @@ def render(report: Report) -> str:
     lines += ["", "figures"]
     for figure in report.figures.values():
         lines.append(f"  {figure.label:<58} {fmt(figure.value, 2):>10} {figure.unit}")
-    lines += ["", "targets (issue 6)"]
+    lines += ["", "targets"]
     for target in report.targets:
         mark = {True: "met    ", False: "NOT MET", None: "n/a    "}[target.ok]
         measured = f"{fmt(target.measured, 2)} {target.unit}".strip()

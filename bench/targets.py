@@ -1,4 +1,4 @@
-"""The targets of issue 6, judged against one run's figures."""
+"""The targets of issues 6 and 12, judged against one run's figures."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from bench.report import Report, Row, Target
 
 ORIGINAL_MONOLITH_C32 = 219.0  # req/s, scenario 1 at 32 connections (issue 6)
 SCENARIO_1_C32 = 1_100.0  # ≥ 5x the monolith, rounded up as the issue states it
+LOGIN_IN_STORM_P99_MS = 2_000.0  # issue 12: a login answered within 2 s during a storm
 
 
 def _row(report: Report, scenario: str, variant: str) -> Row | None:
@@ -88,5 +89,19 @@ def judge(report: Report) -> list[Target]:
             0.8,
             ">=",
             "x",
+        ),
+        Target(
+            "10 login p99 during a registration storm",
+            value("s10.login_p99_ms"),
+            LOGIN_IN_STORM_P99_MS,
+            "<=",
+            "ms",
+        ),
+        Target(
+            "10 logins not answered 200, or 429/503 with Retry-After",
+            value("s10.logins_unanswered"),
+            0,
+            "<=",
+            "",
         ),
     ]

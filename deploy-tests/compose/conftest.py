@@ -50,6 +50,8 @@ IMAGES = ("accounts-service", "projects-service", "gateway")
 STANDINS = ("python", "postgres", "rabbitmq")
 LONG_RUNNING = ("postgres", "rabbitmq", "accounts-service", "projects-service", "gateway")
 ONE_SHOTS = ("accounts-migrate", "projects-migrate")
+# the stack's /24 network (docker-compose.yml's TASKBOARD_NETWORK); the gateway is its .10
+TEST_NETWORK = "172.16.88"
 STARTED = time.monotonic()
 CONFIG: list[pytest.Config] = []
 
@@ -278,6 +280,8 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
                 "TASKBOARD_GATEWAY_ADDRESS": "127.0.0.1",
                 "TASKBOARD_GATEWAY_PORT": str(port),
                 "TASKBOARD_JWT_KEY_FILE": str(key),
+                # not the default 172.16.87, so a developer's `make up` stack can run beside it
+                "TASKBOARD_NETWORK": TEST_NETWORK,
             }
             say(f"{' '.join(compose)} up (project {stack.project}, gateway {stack.gateway})...")
             stack.compose_run("up", "-d", "--no-build", timeout=600)

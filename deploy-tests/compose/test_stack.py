@@ -10,7 +10,7 @@ import urllib.request
 import uuid
 from typing import Any
 
-from .conftest import IMAGES, LONG_RUNNING, ONE_SHOTS, Stack, run
+from .conftest import IMAGES, LONG_RUNNING, ONE_SHOTS, TEST_NETWORK, Stack, run
 
 STARTER = "My first project"
 
@@ -23,8 +23,9 @@ def call(
     json_body: object = None,
     form: dict[str, str] | None = None,
     token: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json", **(headers or {})}
     data = None
     if json_body is not None:
         data = json.dumps(json_body).encode()
@@ -140,21 +141,65 @@ def test_a_new_user_registers_logs_in_and_finds_the_starter_project(stack: Stack
     assert listed == [{"id": starter["id"], "name": STARTER}], "/users/me does not list it"
 
 
-def test_each_service_connects_as_its_own_database_role(stack: Stack) -> None:
-    def psql(query: str) -> set[str]:
-        out = stack.exec(
-            "postgres", "psql", "-X", "-U", "postgres", "-d", "taskboard", "-tA", "-c", query
-        )
-        return {line for line in out.splitlines() if line}
+def psql(stack: Stack, query: str) -> set[str]:
+    out = stack.exec(
+        "postgres", "psql", "-X", "-U", "postgres", "-d", "taskboard", "-tA", "-c", query
+    )
+    return {line for line in out.splitlines() if line}
 
+
+def address(stack: Stack, service: str) -> str:
+    (network,) = stack.inspect(service)["NetworkSettings"]["Networks"].values()
+    return str(network["IPAddress"])
+
+
+def test_throttling_counts_each_clients_address_never_the_gateways_or_a_forged_one(
+    stack: Stack,
+) -> None:
+    """accounts believes X-Forwarded-For from the gateway's fixed address only
+    (TRUSTED_PROXIES), and the gateway overwrites whatever a client sent there: a registration
+    from this machine (with a forged header) and one from inside another container are counted
+    under their own addresses, never under the gateway's (one bucket for every client)."""
+    forged = "203.0.113.7"
+    password = "correct horse battery"  # noqa: S105 - a throw-away user of a throw-away stack
+    status, user = call(
+        stack,
+        "POST",
+        "/api/users",
+        json_body={"email": f"xff-{uuid.uuid4().hex[:8]}@example.com", "password": password},
+        headers={"X-Forwarded-For": forged},
+    )
+    assert status == 201, user
+    body = json.dumps({"email": f"inside-{uuid.uuid4().hex[:8]}@example.com", "password": password})
+    register = (
+        "import sys, urllib.request as u; print(u.urlopen(u.Request("
+        "'http://gateway:8000/api/users', data=sys.argv[1].encode(),"
+        " headers={'Content-Type': 'application/json'}), timeout=30).status)"
+    )
+    assert stack.exec("projects-service", "python", "-c", register, body).strip() == "201"
+
+    gateway = address(stack, "gateway")
+    assert gateway == f"{TEST_NETWORK}.10"
+    counted = psql(
+        stack, "SELECT subject FROM accounts.attempts WHERE kind = 'registration-client'"
+    )
+    assert address(stack, "projects-service") in counted
+    assert gateway not in counted
+    assert forged not in counted
+    assert len(counted) >= 2, counted  # this machine's address besides the container's
+
+
+def test_each_service_connects_as_its_own_database_role(stack: Stack) -> None:
     sessions = psql(
+        stack,
         "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database()"
-        " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
     )
     assert sessions == {"accounts", "projects"}
     owners = psql(
+        stack,
         "SELECT DISTINCT schemaname || '=' || tableowner FROM pg_tables"
-        " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
     )
     assert owners == {"accounts=accounts", "projects=projects"}
 

@@ -17,15 +17,19 @@ class Gate:
 
     def __init__(self) -> None:
         self.open = threading.Event()
-        self.calls = 0
+        self.order: list[str] = []  # "check" or "hash", as the threads start them
+
+    @property
+    def calls(self) -> int:
+        return len(self.order)
 
     def checkpw(self, secret: bytes, stored: bytes) -> bool:
-        self.calls += 1
+        self.order.append("check")
         self.open.wait(timeout=30)
         return False
 
     def hashpw(self, secret: bytes, salt: bytes) -> bytes:
-        self.calls += 1
+        self.order.append("hash")
         self.open.wait(timeout=30)
         return b"$2b$04$stand-in"
 
@@ -47,6 +51,7 @@ async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answe
         await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
         with pytest.raises(HashingBusyError):  # registrations may hold 1 of the 3 slots
             await hasher.hash(Password("password2"))
+        assert hasher.full_for_hashes()  # what a registration asks before any other work
 
         logins = [asyncio.ensure_future(hasher.verify("x" * 8, None)) for _ in range(2)]
         await asyncio.sleep(0)
@@ -56,6 +61,7 @@ async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answe
         gate.open.set()
         await registration
         assert await asyncio.gather(*logins) == [False, False]
+        assert not hasher.full_for_hashes()
         await hasher.hash(Password("password3"))  # slots come back
     finally:
         gate.open.set()
@@ -77,6 +83,31 @@ async def test_a_check_whose_caller_went_away_never_runs(monkeypatch: pytest.Mon
         await running
         await hasher.verify("z" * 8, None)  # runs after the cancelled one would have
         assert gate.calls == 2  # the first and the last: the cancelled one never started
+    finally:
+        gate.open.set()
+        hasher.close()
+
+
+async def test_a_waiting_login_goes_before_every_waiting_registration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A login waits only for the work already running, never behind a registration storm."""
+    hasher = BcryptPasswordHasher(rounds=4, threads=1, queue=5, reserved_for_checks=1)
+    gate = Gate()
+    monkeypatch.setattr(bcrypt_hasher.bcrypt, "checkpw", gate.checkpw)
+    monkeypatch.setattr(bcrypt_hasher.bcrypt, "hashpw", gate.hashpw)
+    try:
+        registrations = [asyncio.ensure_future(hasher.hash(Password("password1")))]
+        await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
+        registrations += [asyncio.ensure_future(hasher.hash(Password("password2")))]
+        registrations += [asyncio.ensure_future(hasher.hash(Password("password3")))]
+        await asyncio.sleep(0)
+        login = asyncio.ensure_future(hasher.verify("x" * 8, None))
+        await asyncio.sleep(0)
+
+        gate.open.set()
+        await asyncio.gather(login, *registrations)
+        assert gate.order == ["hash", "check", "hash", "hash"]
     finally:
         gate.open.set()
         hasher.close()

@@ -63,6 +63,10 @@ class FakePasswordHasher(PasswordHasher):
 
     def __init__(self) -> None:
         self.verifications = 0
+        self.full = False  # as a hashing queue with no place for a hash
+
+    def full_for_hashes(self) -> bool:
+        return self.full
 
     async def hash(self, password: Password) -> str:
         return "hashed:" + password.secret

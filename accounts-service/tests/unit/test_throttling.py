@@ -1,7 +1,12 @@
 import pytest
 
 from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
-from accounts.application.ports import Attempt, AttemptKind, TooManyAttemptsError
+from accounts.application.ports import (
+    Attempt,
+    AttemptKind,
+    HashingBusyError,
+    TooManyAttemptsError,
+)
 from accounts.application.user_handlers import (
     authenticate,
     change_user_email_address,
@@ -92,6 +97,21 @@ async def test_registrations_and_email_changes_count_every_attempt_per_client() 
             FakePasswordHasher(),
             throttle=throttle,
         )
+
+
+async def test_a_registration_the_hashing_queue_has_no_place_for_costs_nothing_else() -> None:
+    """Refused before throttling or the database: a storm's answers stay cheap."""
+    throttle, hasher, uow = FakeAttemptThrottle(), FakePasswordHasher(), FakeUnitOfWork()
+    hasher.full = True
+    with pytest.raises(HashingBusyError):
+        await register_user(
+            RegisterUser("eve@example.com", "password1", client="198.51.100.1"),
+            uow,
+            hasher,
+            throttle=throttle,
+        )
+    assert throttle.counts == {}
+    assert uow.users.pending == []
 
 
 def test_delays_start_after_the_free_attempts_double_and_stop_at_the_cap() -> None:

@@ -7,6 +7,8 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from yarl import URL
 
+from chassis.http.client_address import trusted_networks
+
 
 @dataclass(frozen=True, slots=True)
 class Upstream:
@@ -59,6 +61,12 @@ class Settings(BaseSettings):
     # The origin clients use (https://taskboard.example). The services see its host, never
     # the one a client wrote in its Host header; unset, they see their own address.
     public_origin: str | None = None
+    # Proxies in front of the gateway (an ingress controller) whose X-Forwarded-For names the
+    # client: from these peers the last address there is the client's, for everyone else the
+    # peer is. None by default: the gateway is the edge (make run, compose).
+    trusted_proxies: str = Field(
+        default="", description="Addresses/networks of the proxies in front of the gateway."
+    )
 
     connect_timeout_seconds: float = Field(default=2.0, gt=0)
     read_timeout_seconds: float = Field(default=30.0, gt=0)
@@ -93,6 +101,12 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        trusted_networks(value)  # a bad entry is refused at start
         return value
 
     @field_validator("accounts_url", "projects_url", "public_origin")

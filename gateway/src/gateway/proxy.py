@@ -10,6 +10,7 @@ from aiohttp import web
 from yarl import URL
 
 from chassis import current_trace_context
+from chassis.http.client_address import believed_address, trusted_networks
 from gateway.body import BodyStalledError, BodyTooLargeError, RequestBody
 from gateway.config import Route, Settings
 from gateway.headers import downstream_headers, upstream_headers
@@ -48,6 +49,7 @@ class Proxy:
         self._retries = settings.retries
         self._backoff = settings.retry_backoff_seconds
         self._public_origin = settings.public_origin
+        self._trusted_proxies = trusted_networks(settings.trusted_proxies)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path
@@ -92,7 +94,11 @@ class Proxy:
         replicas = self._replicas[name]
         headers = upstream_headers(
             request.headers,
-            client_ip=request.remote,
+            client_ip=believed_address(
+                request.remote or "",
+                request.headers.get("X-Forwarded-For", ""),
+                self._trusted_proxies,
+            ),
             scheme=request.scheme,
             request_id=request[REQUEST_ID],
             public_origin=self._public_origin,

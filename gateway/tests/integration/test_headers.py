@@ -82,6 +82,25 @@ async def test_forwarded_headers_come_from_the_connection_not_from_the_client(
     assert [k for k, _ in seen.headers if k.lower() == "x-forwarded-for"] == ["X-Forwarded-For"]
 
 
+async def test_behind_a_trusted_proxy_the_client_is_the_one_that_proxy_names(
+    start_gateway: GatewayFactory, client: aiohttp.ClientSession, accounts: StandIn
+) -> None:
+    """An ingress controller in front: its X-Forwarded-For names the client (the last entry,
+    the one it wrote), and the service gets that address alone, as from any client."""
+    async with start_gateway(trusted_proxies="127.0.0.0/8") as url:
+        forwarded = {"X-Forwarded-For": "198.51.100.1, 203.0.113.9"}
+        async with client.get(url + "/api/users/me", headers=forwarded) as response:
+            assert response.status == 200
+        assert accounts.seen[-1].header("X-Forwarded-For") == "203.0.113.9"
+        async with client.get(url + "/api/users/me", headers={"X-Forwarded-For": "x"}) as answer:
+            assert answer.status == 200
+        assert accounts.seen[-1].header("X-Forwarded-For") == "127.0.0.1"  # no address: the peer
+    async with start_gateway(trusted_proxies="10.0.0.0/8") as url:  # not this peer
+        async with client.get(url + "/api/users/me", headers=forwarded) as response:
+            assert response.status == 200
+        assert accounts.seen[-1].header("X-Forwarded-For") == "127.0.0.1"
+
+
 async def test_the_clients_host_header_never_reaches_the_service(
     gateway: str, client: aiohttp.ClientSession, accounts: StandIn
 ) -> None:

@@ -55,6 +55,7 @@ def test_cors_is_off_and_no_public_origin_by_default() -> None:
     settings = Settings()
     assert settings.cors_origins == ()
     assert settings.public_origin is None
+    assert settings.trusted_proxies == ""  # the gateway is the edge: no X-Forwarded-For believed
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,7 @@ def test_cors_is_off_and_no_public_origin_by_default() -> None:
         {"accounts_urls": "http://a:1,http://b:2/path"},
         {"cors_origins": "*"},
         {"public_origin": "https://x.example/prefix"},
+        {"trusted_proxies": "10.0.0.0/8, ingress"},
     ],
 )
 def test_invalid_settings_fail_at_start_up(bad: dict[str, object]) -> None:

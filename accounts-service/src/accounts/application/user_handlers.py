@@ -6,6 +6,7 @@ from accounts.application.ports import (
     Attempt,
     AttemptKind,
     AttemptThrottle,
+    HashingBusyError,
     PasswordHasher,
     TokenIssuer,
     UnitOfWork,
@@ -30,7 +31,11 @@ async def register_user(
 ) -> User:
     """Validate, refuse a taken address, hash, store. A concurrent twin registration is caught
     by the storage's unique index and surfaces as the same ``EmailAddressAlreadyTakenError``.
-    Every attempt counts against the client (a 409 tells that an address is registered)."""
+    Every attempt counts against the client (a 409 tells that an address is registered).
+    While the hashing queue has no place for it, it is refused before any other work, so a
+    registration storm costs little more than its answers."""
+    if hasher.full_for_hashes():
+        raise HashingBusyError("Too many registrations at once; try again shortly.")
     if throttle is not None:
         attempt = [Attempt(AttemptKind.REGISTRATION_FROM_CLIENT, command.client)]
         await throttle.check(attempt)

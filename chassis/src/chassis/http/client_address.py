@@ -23,9 +23,15 @@ def client_address(request: Request, trusted: Iterable[Network]) -> str:
     its last entry is the one to believe, and only when the gateway itself is the peer:
     anyone else could write any address there."""
     peer = request.client.host if request.client else ""
+    return believed_address(peer, request.headers.get("x-forwarded-for", ""), trusted)
+
+
+def believed_address(peer: str, forwarded_for: str, trusted: Iterable[Network]) -> str:
+    """``peer``, or when ``peer`` is a trusted proxy, the last address of its
+    ``X-Forwarded-For`` (the one that proxy wrote); ``peer`` again when that is no address."""
     if not _within(peer, trusted):
         return peer
-    forwarded = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
+    forwarded = forwarded_for.rsplit(",", maxsplit=1)[-1].strip()
     try:
         return str(ipaddress.ip_address(forwarded))
     except ValueError:

@@ -12,6 +12,11 @@ class HashingBusyError(Exception):
 class PasswordHasher(abc.ABC):
     """Hashes and checks passwords without blocking the caller's event loop."""
 
+    def full_for_hashes(self) -> bool:
+        """Whether a hash asked now would be turned away: lets a registration be refused
+        before it costs anything else (throttling, database). A hint; ``hash`` decides."""
+        return False
+
     @abc.abstractmethod
     async def hash(self, password: Password) -> str:
         """May raise ``HashingBusyError``; registrations never take the logins' share."""

@@ -1,11 +1,13 @@
 """PasswordHasher with bcrypt, run on a bounded thread pool so the event loop stays free."""
 
 import asyncio
+import contextlib
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import bcrypt
@@ -34,9 +36,10 @@ class BcryptPasswordHasher(PasswordHasher):
 
     The queue is bounded: at most ``queue`` checks and hashes wait or run at once, and hashes
     (registrations, new passwords) at most ``queue - reserved_for_checks``, so a registration
-    storm leaves logins their share. Beyond that ``HashingBusyError`` is raised at once. Work
-    whose caller was cancelled (the client went away) before a thread picked it up never runs:
-    asyncio cancels the executor's future, which drops a job not yet started."""
+    storm leaves logins their share. Beyond that ``HashingBusyError`` is raised at once. A job
+    reaches a thread only when one is free, and a waiting check goes before every waiting hash:
+    a login waits for the jobs already running, never behind a queue of registrations. Work
+    whose caller was cancelled (the client went away) before a thread picked it up never runs."""
 
     def __init__(
         self,
@@ -54,6 +57,10 @@ class BcryptPasswordHasher(PasswordHasher):
         self._hash_limit = queue - reserved_for_checks
         self._pending = 0  # checks and hashes waiting or running
         self._pending_hashes = 0
+        self._threads = threads
+        self._busy = 0  # jobs handed to a thread and not finished
+        self._waiting_checks: deque[asyncio.Future[None]] = deque()
+        self._waiting_hashes: deque[asyncio.Future[None]] = deque()
         self._executor = ThreadPoolExecutor(
             max_workers=threads,
             thread_name_prefix="bcrypt",
@@ -63,6 +70,9 @@ class BcryptPasswordHasher(PasswordHasher):
         # Compared against when the email is unknown, so both answers cost one checkpw.
         self._dummy_hash = bcrypt.hashpw(b"dummy-password", bcrypt.gensalt(rounds))
 
+    def full_for_hashes(self) -> bool:
+        return self._pending_hashes >= self._hash_limit or self._pending >= self._queue
+
     async def hash(self, password: Password) -> str:
         secret = password.secret.encode("utf-8")
         salt = bcrypt.gensalt(self._rounds)
@@ -70,7 +80,7 @@ class BcryptPasswordHasher(PasswordHasher):
             raise HashingBusyError("Too many registrations at once; try again shortly.")
         self._pending_hashes += 1
         try:
-            hashed = await self._run(bcrypt.hashpw, secret, salt)
+            hashed = await self._run(bcrypt.hashpw, secret, salt, check=False)
         finally:
             self._pending_hashes -= 1
         return hashed.decode("ascii")
@@ -81,18 +91,57 @@ class BcryptPasswordHasher(PasswordHasher):
             candidate = candidate[:72]
             password_hash = None
         stored = password_hash.encode("ascii") if password_hash else self._dummy_hash
-        matches = await self._run(bcrypt.checkpw, candidate, stored)
+        matches = await self._run(bcrypt.checkpw, candidate, stored, check=True)
         return matches and password_hash is not None
 
-    async def _run(self, function: Callable[[bytes, bytes], T], first: bytes, second: bytes) -> T:
+    async def _run(
+        self, function: Callable[[bytes, bytes], T], first: bytes, second: bytes, *, check: bool
+    ) -> T:
         if self._pending >= self._queue:
             raise HashingBusyError("Too many password checks at once; try again shortly.")
         self._pending += 1
         try:
+            await self._thread_free(check=check)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, function, first, second)
+            job = self._executor.submit(function, first, second)
+
+            def finished(_: Future[T]) -> None:  # on the thread, or here when cancelled
+                with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                    loop.call_soon_threadsafe(self._release)
+
+            job.add_done_callback(finished)
+            # Cancelling this drops a job no thread has started; a started one runs to its end
+            # (bcrypt cannot be interrupted) and frees its thread then.
+            return await asyncio.wrap_future(job)
         finally:
             self._pending -= 1
+
+    async def _thread_free(self, *, check: bool) -> None:
+        """Return once a thread is this job's: at once if one is idle and nobody waits."""
+        if self._busy < self._threads and not self._waiting_checks and not self._waiting_hashes:
+            self._busy += 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._waiting_checks if check else self._waiting_hashes
+        queue.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # handed a thread just as the caller went away: pass it on
+            elif waiter in queue:
+                queue.remove(waiter)
+            raise
+
+    def _release(self) -> None:
+        """A thread is free: it goes to the first waiting check, else the first waiting hash."""
+        self._busy -= 1
+        for queue in (self._waiting_checks, self._waiting_hashes):
+            while queue and self._busy < self._threads:
+                waiter = queue.popleft()
+                if not waiter.done():  # not cancelled meanwhile
+                    waiter.set_result(None)
+                    self._busy += 1
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
