@@ -4,7 +4,9 @@
 
 For each service, at the same time (they share nothing): read the revision its database is at
 and its migrations' head; run ``alembic upgrade head`` only when they differ; then declare its
-exchange and queues with ``<package>-worker --declare-topology``. Every step is bounded
+exchange and queues with ``<package>-worker --declare-topology``. Both run as the service's own
+PostgreSQL role and RabbitMQ user (``make logins``; ``chassis.operations.service_logins``), on the
+server, database and vhost of ``DATABASE_URL`` and ``AMQP_URL``. Every step is bounded
 (``MIGRATE_TIMEOUT_SECONDS``, default 120; ``TOPOLOGY_TIMEOUT_SECONDS``, default 60): a step that
 cannot finish says so and the whole command fails, instead of waiting for ever.
 """
@@ -22,9 +24,10 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
+from chassis.operations.service_logins import DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL, ServiceLogin
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/taskboard"
 
 
 class StepFailed(Exception):
@@ -66,11 +69,13 @@ async def current_revision(database_url: str, schema: str, timeout: float) -> st
         await connection.close()
 
 
-async def run_bounded(argv: list[str], cwd: Path, timeout: float, what: str) -> float:
+async def run_bounded(
+    argv: list[str], cwd: Path, timeout: float, what: str, env: dict[str, str]
+) -> float:
     """Run a command with its output captured; return its duration, or fail saying why."""
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
-        *argv, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        *argv, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout)
@@ -93,6 +98,13 @@ def _tail(output: bytes, lines: int = 15) -> str:
 
 async def migrate(service: str, database_url: str) -> None:
     name = package_of(service)
+    login = ServiceLogin.from_environment(name)
+    amqp_url = os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL
+    env = {
+        **os.environ,
+        "DATABASE_URL": login.database_url(database_url),
+        "AMQP_URL": login.amqp_url(amqp_url),
+    }
     migrate_timeout = float(os.environ.get("MIGRATE_TIMEOUT_SECONDS", "120"))
     topology_timeout = float(os.environ.get("TOPOLOGY_TIMEOUT_SECONDS", "60"))
     try:
@@ -110,6 +122,7 @@ async def migrate(service: str, database_url: str) -> None:
             REPO / service,
             migrate_timeout,
             "alembic upgrade head",
+            env,
         )
         print(
             f"{name}: database upgraded from {current or 'empty'} to {head} "
@@ -121,6 +134,7 @@ async def migrate(service: str, database_url: str) -> None:
         REPO,
         topology_timeout,
         f"{name}-worker --declare-topology",
+        env,
     )
     print(f"{name}: RabbitMQ exchange and queues declared in {took:.1f} s", flush=True)
 
