@@ -63,4 +63,4 @@ class ThrowawayLogins(AbstractContextManager["ThrowawayLogins"]):
 
     def __exit__(self, *exc_info: object) -> None:
         for login in self.logins.values():
-            run_blocking(login.drop(self.database_url))
+            run_blocking(login.drop(self.database_url, self.amqp_url))

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import asyncpg
 
-from chassis.operations.broker_users import BrokerAdminError, delete_user, ensure_user
+from chassis.operations.broker_users import BrokerAdminError, broker_users
 from chassis.operations.database_roles import drop_role, ensure_role
 from contracts import broker_permissions
 
@@ -73,11 +73,11 @@ class ServiceLogin:
         )
         vhost = _vhost(admin_amqp_url)
         await asyncio.to_thread(
-            ensure_user,
+            broker_users(admin_amqp_url).ensure,
             self.broker_user,
             self.broker_password,
             vhost=vhost,
-            permissions=broker_permissions(self.service),
+            grant=broker_permissions(self.service),
         )
         database = urlsplit(admin_database_url).path.lstrip("/")
         return (
@@ -86,10 +86,10 @@ class ServiceLogin:
             f"{self.service}'s exchange and queues on vhost {vhost}"
         )
 
-    async def drop(self, admin_database_url: str) -> None:
+    async def drop(self, admin_database_url: str, admin_amqp_url: str) -> None:
         """Drop both logins (and what the role owns in that database). For test runs."""
         await drop_role(admin_database_url, role=self.database_user)
-        await asyncio.to_thread(delete_user, self.broker_user)
+        await asyncio.to_thread(broker_users(admin_amqp_url).delete, self.broker_user)
 
 
 def _as(url: str, user: str, password: str) -> str:
