@@ -107,7 +107,7 @@ db: ## create the development database if it does not exist
 	@$(PY) scripts/ensure_database.py "$(DATABASE_URL)"
 
 .PHONY: logins
-logins: db ## each service's own PostgreSQL role (owns only its schema) and RabbitMQ user (only its exchange and queues), made or updated through the admin DATABASE_URL and AMQP_URL; names and passwords: ACCOUNTS_DB_USER, ACCOUNTS_DB_PASSWORD, ACCOUNTS_AMQP_USER, ACCOUNTS_AMQP_PASSWORD, PROJECTS_... (defaults: the service's name, dev passwords)
+logins: db ## each service's own PostgreSQL role (owns only its schema) and RabbitMQ user (only its exchange and queues), made or updated through the admin DATABASE_URL and AMQP_URL; names and passwords: ACCOUNTS_DB_USER, ACCOUNTS_DB_PASSWORD, ACCOUNTS_AMQP_USER, ACCOUNTS_AMQP_PASSWORD, PROJECTS_... (defaults: the service's name, dev passwords); broker users through RABBITMQ_MANAGEMENT_URL if set, else rabbitmqctl
 	@$(BIN)/taskboard-logins $(SERVICES)
 
 .PHONY: migrate

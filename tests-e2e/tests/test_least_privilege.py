@@ -25,13 +25,8 @@ def other(service: str) -> str:
     return SERVICES[1 - SERVICES.index(service)]
 
 
-def own_queues(service: str) -> list[str]:
-    return [
-        name
-        for queue in CONSUMER_QUEUES
-        if queue.name.startswith(service + ".")
-        for name in (queue.name, queue.retry_queue, queue.dead_letter_queue)
-    ]
+def dead_letter_queues(service: str) -> list[str]:
+    return [q.dead_letter_queue for q in CONSUMER_QUEUES if q.name.startswith(service + ".")]
 
 
 def assert_refused(error: aiormq.exceptions.ChannelAccessRefused, what: str) -> None:
@@ -153,8 +148,8 @@ async def test_a_services_broker_user_consumes_its_own_queues_only(
 ) -> None:
     # The dead-letter queues are empty in a healthy run, so consuming one takes nothing away
     # from the stack's own consumers.
-    mine = [name for name in own_queues(service) if name.endswith(".dlq")]
-    theirs = [name for name in own_queues(other(service)) if name.endswith(".dlq")]
+    mine = dead_letter_queues(service)
+    theirs = dead_letter_queues(other(service))
     assert mine
     assert theirs
     for name in mine:
