@@ -106,8 +106,12 @@ keys: ## accounts' signing keys in SIGNING_KEYS_DIR: KEYS_ARGS="list" (default),
 db: ## create the development database if it does not exist
 	@$(PY) scripts/ensure_database.py "$(DATABASE_URL)"
 
+.PHONY: logins
+logins: db ## each service's own PostgreSQL role (owns only its schema) and RabbitMQ user (only its exchange and queues), made or updated through the admin DATABASE_URL and AMQP_URL; names and passwords: ACCOUNTS_DB_USER, ACCOUNTS_DB_PASSWORD, ACCOUNTS_AMQP_USER, ACCOUNTS_AMQP_PASSWORD, PROJECTS_... (defaults: the service's name, dev passwords); broker users through RABBITMQ_MANAGEMENT_URL if set, else rabbitmqctl
+	@$(BIN)/taskboard-logins $(SERVICES)
+
 .PHONY: migrate
-migrate: preflight db dev-keys ## apply every service's migrations to DATABASE_URL and declare its RabbitMQ queues
+migrate: preflight db logins dev-keys ## apply every service's migrations and declare its RabbitMQ queues, each as the service's own logins
 	@$(PY) scripts/migrate.py $(SERVICES)
 
 # accounts signs with a key ring (accounts-keys; make keys), made on first start; set for the
@@ -118,7 +122,7 @@ dev-keys keys migrate run: export SIGNING_KEYS_DIR ?= $(abspath .secrets/signing
 endif
 
 .PHONY: preflight
-preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL); one line each
+preflight: ## log in to PostgreSQL (DATABASE_URL) and RabbitMQ (AMQP_URL), the admin connections; one line each
 	@$(PY) scripts/check_services.py
 
 REPLICAS ?= 1
@@ -127,7 +131,7 @@ REPLICAS ?= 1
 # Every local client is 127.0.0.1 (make seed registers up to N users from it): only make run
 # lifts the per-client registration allowance; the per-account login limits stay as shipped.
 run: export THROTTLE_REGISTRATIONS_PER_CLIENT ?= 100000
-run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" once healthy: gateway :8000, accounts :8001, projects :8002 (GATEWAY_PORT, ACCOUNTS_PORT, PROJECTS_PORT; REPLICAS=2: replica i of each service on its port + 100·i; Ctrl-C stops it)
+run: preflight dev-keys migrate ## the whole stack in the foreground, "ready" once healthy: gateway :8000, accounts :8001, projects :8002 (GATEWAY_PORT, ACCOUNTS_PORT, PROJECTS_PORT; REPLICAS=2: replica i of each service on its port + 100·i; each service as its own logins, see make logins; Ctrl-C stops it)
 	@REPLICAS=$(REPLICAS) $(PY) scripts/run.py Procfile
 
 .PHONY: seed

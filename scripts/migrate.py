@@ -5,7 +5,9 @@
 For each service, and all at the same time (the services share nothing, and a service's queues
 do not depend on its schema): read the revision its database is at and its migrations' head, and
 run ``alembic upgrade head`` only when they differ; declare its exchange and queues with
-``<package>-worker --declare-topology``. Each line names its service. Every step is bounded
+``<package>-worker --declare-topology``. Both run as the service's own PostgreSQL role and
+RabbitMQ user (``make logins``; ``chassis.operations.service_logins``), on the server, database
+and vhost of ``DATABASE_URL`` and ``AMQP_URL``. Each line names its service. Every step is bounded
 (``MIGRATE_TIMEOUT_SECONDS``, default 120; ``TOPOLOGY_TIMEOUT_SECONDS``, default 60): a step that
 cannot finish says so and the whole command fails, instead of waiting for ever.
 """
@@ -20,9 +22,10 @@ from pathlib import Path
 
 import asyncpg
 
+from chassis.operations.service_logins import DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL, ServiceLogin
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/taskboard"
 
 
 class StepFailed(Exception):
@@ -70,11 +73,25 @@ async def current_revision(database_url: str, schema: str, timeout: float) -> st
         await connection.close()
 
 
-async def run_bounded(argv: list[str], cwd: Path, timeout: float, what: str) -> float:
+def as_service(name: str) -> dict[str, str]:
+    """The environment of a step run as the service's own logins."""
+    login = ServiceLogin.from_environment(name)
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    amqp_url = os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL
+    return {
+        **os.environ,
+        "DATABASE_URL": login.database_url(database_url),
+        "AMQP_URL": login.amqp_url(amqp_url),
+    }
+
+
+async def run_bounded(
+    argv: list[str], cwd: Path, timeout: float, what: str, env: dict[str, str]
+) -> float:
     """Run a command with its output captured; return its duration, or fail saying why."""
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
-        *argv, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        *argv, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout)
@@ -109,7 +126,11 @@ async def migrate(service: str, database_url: str) -> None:
         print(f"{name}: database at revision {head}, nothing to apply", flush=True)
         return
     took = await run_bounded(
-        [str(BIN / "alembic"), "upgrade", "head"], REPO / service, timeout, "alembic upgrade head"
+        [str(BIN / "alembic"), "upgrade", "head"],
+        REPO / service,
+        timeout,
+        "alembic upgrade head",
+        as_service(name),
     )
     print(
         f"{name}: database upgraded from {current or 'empty'} to {head} "
@@ -126,6 +147,7 @@ async def declare_topology(service: str) -> None:
         REPO,
         float(os.environ.get("TOPOLOGY_TIMEOUT_SECONDS", "60")),
         f"{name}-worker --declare-topology",
+        as_service(name),
     )
     print(f"{name}: RabbitMQ exchange and queues declared in {took:.1f} s", flush=True)
 

@@ -10,6 +10,11 @@
   consumers; the gateway gets every replica (``ACCOUNTS_URLS``, ``PROJECTS_URLS``) and projects
   replica i takes its keys from accounts replica i. The Procfile's lines of the services are
   repeated (``accounts``, ``accounts-2``, …) into a temporary Procfile that honcho runs.
+- Each service connects as its own PostgreSQL role and RabbitMQ user (``make logins`` made them):
+  the Procfile gives a service's processes ``<SERVICE>_DATABASE_URL`` and ``<SERVICE>_AMQP_URL``
+  as their ``DATABASE_URL`` and ``AMQP_URL``, built here from the admin URLs (server, database,
+  vhost) and the service's login (``chassis.operations.service_logins``); no process gets the
+  admin URLs.
 - Once the gateway's ``/health`` answers 200 (polled until ``READY_TIMEOUT_SECONDS``, default
   120), one line says so with the URLs to open; if it never does, one line says what ``/health``
   last said, and the stack keeps running so its logs can be read.
@@ -37,6 +42,12 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+
+from chassis.operations.service_logins import (
+    DEFAULT_AMQP_URL,
+    DEFAULT_DATABASE_URL,
+    ServiceLogin,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -76,6 +87,12 @@ def replica_names(port: dict[str, int], service: str) -> list[str]:
 
 def environment(port: dict[str, int]) -> dict[str, str]:
     env = dict(os.environ)
+    database_url = env.pop("DATABASE_URL", None) or DEFAULT_DATABASE_URL
+    amqp_url = env.pop("AMQP_URL", None) or DEFAULT_AMQP_URL
+    for service in SERVICES:
+        login = ServiceLogin.from_environment(service, env)
+        env[f"{service.upper()}_DATABASE_URL"] = login.database_url(database_url)
+        env[f"{service.upper()}_AMQP_URL"] = login.amqp_url(amqp_url)
     for name, (var, _) in PORTS.items():
         env[var] = str(port[name])
     env.setdefault("ACCOUNTS_URL", f"http://127.0.0.1:{port['accounts']}")

@@ -59,9 +59,13 @@ def uvicorn(service: str, port: int) -> list[str]:
 
 
 @contextmanager
-def extra(stack: LocalStack, name: str, argv: list[str], **env: str) -> Iterator[Process]:
-    """A process with the stack's environment (plus ``env``), stopped on leaving."""
-    process = Process(name, argv, {**stack.env(), **env}, stack.workdir / f"{name}.log")
+def extra(
+    stack: LocalStack, name: str, argv: list[str], *, service: str | None = None, **env: str
+) -> Iterator[Process]:
+    """A process with the stack's environment (plus ``env``), stopped on leaving; a process of
+    ``service`` connects as that service's own logins, as the stack's own processes do."""
+    own = stack.service_env(service) if service else {}
+    process = Process(name, argv, {**stack.env(), **own, **env}, stack.workdir / f"{name}.log")
     process.start()
     try:
         yield process
@@ -110,7 +114,13 @@ def projects_replicas(ctx: Context, stack: LocalStack) -> None:
     jwks = f"{stack.url('accounts')}/.well-known/jwks.json"
     with ExitStack() as running:
         projects = running.enter_context(
-            extra(stack, "bench-projects-2", uvicorn("projects", second), JWKS_URL=jwks)
+            extra(
+                stack,
+                "bench-projects-2",
+                uvicorn("projects", second),
+                service="projects",
+                JWKS_URL=jwks,
+            )
         )
         wait_ok(f"http://127.0.0.1:{second}/health/ready", projects)
         gateway = running.enter_context(
@@ -154,7 +164,11 @@ async def relays(ctx: Context, stack: LocalStack) -> None:
         one, arrived_one = await relay_time(connection, channel, rows)
         port = free_port()
         with extra(
-            stack, "bench-accounts-2", uvicorn("accounts", port), RUN_CONSUMERS="false"
+            stack,
+            "bench-accounts-2",
+            uvicorn("accounts", port),
+            service="accounts",
+            RUN_CONSUMERS="false",
         ) as p:
             await asyncio.to_thread(wait_ok, f"http://127.0.0.1:{port}/health/ready", p)
             two, arrived_two = await relay_time(connection, channel, rows)
@@ -209,6 +223,7 @@ async def consumers(ctx: Context, stack: LocalStack) -> None:
                             stack,
                             f"bench-consumer-{n + 1}",
                             argv,
+                            service="projects",
                             RUN_RELAY="false",
                             WORKER_METRICS_PORT="0",
                         )

@@ -52,7 +52,13 @@ def start_pair(stack: LocalStack, running: ExitStack, name: str, otel: dict[str,
     projects_port, gateway_port = free_port(), free_port()
     env = {**READS_ONLY, **otel}
     projects = running.enter_context(
-        extra(stack, f"bench-{name}-projects", uvicorn("projects", projects_port), **env)
+        extra(
+            stack,
+            f"bench-{name}-projects",
+            uvicorn("projects", projects_port),
+            service="projects",
+            **env,
+        )
     )
     wait_ok(f"http://127.0.0.1:{projects_port}/health/ready", projects)
     gateway = running.enter_context(

@@ -3,6 +3,8 @@ ports, probe paths, commands, images, connection strings, roles and broker permi
 
 import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from pydantic_settings import BaseSettings
 
 from accounts.infrastructure.security.key_ring_files import write_key
 from accounts.infrastructure.security.signing_key import SigningKey
+from contracts import broker_permissions
 from contracts.topology import CONSUMER_QUEUES
 
 from .kube import (
@@ -462,6 +465,30 @@ def test_broker_permissions_reach_only_what_each_service_needs() -> None:
                 assert matcher.search(name), f"{unit.folder} {kind} misses {name}"
             for name in (their_exchanges | their_queues | {"amq.topic", "x"}) - allowed[kind]:
                 assert not matcher.search(name), f"{unit.folder} may {kind} {name}"
+
+
+def test_broker_permissions_are_those_of_contracts_in_both_deployments() -> None:
+    """One source (contracts.broker_permissions, also what make logins grants); the files are
+    rewritten from it with `python scripts/broker_permissions.py --write`."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "broker_permissions.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    permissions = {
+        p["metadata"]["name"]: p["spec"]["permissions"]
+        for p in find(INFRASTRUCTURE, "production", "Permission")
+    }
+    for service in ("accounts", "projects"):
+        expected = broker_permissions(service)
+        assert permissions[service] == {
+            "configure": expected.configure,
+            "write": expected.write,
+            "read": expected.read,
+        }
 
 
 def peers(policy: dict[str, Any], direction: str) -> list[tuple[dict[str, Any], set[int]]]:

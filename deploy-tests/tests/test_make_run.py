@@ -1,8 +1,9 @@
 """`make run` as a user types it in a terminal: one line per start-up step, one "ready" line with
 the URLs, and Ctrl-C (a real ^C through a pseudo-terminal) ends it with exit status 0.
 
-It runs on its own database, RabbitMQ vhost, signing key and free ports, so it can run beside a
-developer's `make run`."""
+It runs on its own database, RabbitMQ vhost, service logins (`make logins` makes them with the
+names given here; they are dropped afterwards), signing key and free ports, so it can run beside
+a developer's `make run`."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from taskboard_testing import ThrowawayDatabase, ThrowawayVhost
+from taskboard_testing import ThrowawayDatabase, ThrowawayLogins, ThrowawayVhost
 from taskboard_testing.sockets import free_port
 
 from .stack import REPO
@@ -82,9 +83,14 @@ class Terminal:
 
 @pytest.fixture
 def terminal_make_run(tmp_path: Path) -> Iterator[Terminal]:
-    with ThrowawayDatabase("makerun") as database, ThrowawayVhost("makerun") as vhost:
+    with (
+        ThrowawayDatabase("makerun") as database,
+        ThrowawayVhost("makerun") as vhost,
+        ThrowawayLogins(database.url, vhost.url, create=False) as logins,
+    ):
         env = {
             **os.environ,
+            **logins.environment(),
             "DATABASE_URL": database.url,
             "AMQP_URL": vhost.url,
             "SIGNING_KEYS_DIR": str(tmp_path / "signing-keys"),  # made by make run
@@ -123,6 +129,8 @@ def test_make_run_says_each_step_then_ready_and_ctrl_c_exits_0(
         "preflight: PostgreSQL at",
         "preflight: RabbitMQ at",
         "database: test_makerun_",
+        "accounts: PostgreSQL role test_",
+        "projects: PostgreSQL role test_",
         "accounts: database upgraded from empty to",
         "projects: database upgraded from empty to",
         "accounts: RabbitMQ exchange and queues declared",

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from taskboard_testing import ThrowawayDatabase
+from taskboard_testing import ThrowawayDatabase, ThrowawayLogins, ThrowawayVhost
 from taskboard_testing.rabbitmq import amqp_url
 from taskboard_testing.services import require_service
 
@@ -117,14 +117,18 @@ def test_declaring_the_topology_with_a_wrong_password_fails_within_its_timeout(
     servers: tuple[str, str],
 ) -> None:
     database_url, broker_url = servers
-    wrong = with_user(broker_url, urlsplit(broker_url).username or "guest", "not-the-password")
-    with ThrowawayDatabase("preflight", admin_url=database_url) as database:
+    with (
+        ThrowawayDatabase("preflight", admin_url=database_url) as database,
+        ThrowawayVhost("preflight", base_url=broker_url) as vhost,
+        ThrowawayLogins(database.url, vhost.url) as logins,
+    ):
         result = run(
             "migrate.py",
             "accounts-service",
             DATABASE_URL=database.url,
-            AMQP_URL=wrong,
+            AMQP_URL=vhost.url,
             TOPOLOGY_TIMEOUT_SECONDS="5",
+            **{**logins.environment(), "ACCOUNTS_AMQP_PASSWORD": "not-the-password"},
         )
     assert result.returncode == 1
     assert "accounts: database upgraded from empty to" in result.stdout

@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from contracts import broker_permissions
+
 from .stack import (
     ACCOUNTS,
     PROJECTS,
@@ -69,8 +71,22 @@ def test_the_users_may_use_the_default_vhost() -> None:
     assert {"name": "/"} in definitions()["vhosts"]
     granted = {(p["user"], p["vhost"]) for p in definitions()["permissions"]}
     assert {(name, "/") for name in users()} <= granted
-    for permission in definitions()["permissions"]:
-        assert {permission["configure"], permission["write"], permission["read"]} == {".*"}
+
+
+def test_each_service_user_may_use_only_its_own_exchange_and_queues() -> None:
+    """The patterns of contracts.broker_permissions, which make logins and the tests' stacks
+    grant too (scripts/broker_permissions.py --write puts them here)."""
+    permissions = {p["user"]: p for p in definitions()["permissions"]}
+    for service in (ACCOUNTS, PROJECTS):
+        expected = broker_permissions(service.package)
+        granted = permissions[service.package]
+        assert (granted["configure"], granted["write"], granted["read"]) == (
+            expected.configure,
+            expected.write,
+            expected.read,
+        )
+    admin = permissions["admin"]
+    assert {admin["configure"], admin["write"], admin["read"]} == {".*"}
     assert users()["accounts"]["tags"] == []
     assert users()["projects"]["tags"] == []
     assert "guest" not in users()

@@ -1,6 +1,7 @@
 """Integration events shared by Taskboard services: the only code both services import."""
 
 from contracts.accounts_events import UserAccountCreated, UserEmailChanged, UserTokensRevoked
+from contracts.broker_permissions import BrokerPermissions, broker_permissions
 from contracts.catalogue import ALL_EVENTS
 from contracts.documents import load_asyncapi_document, load_snapshot
 from contracts.envelope import Envelope
@@ -37,6 +38,7 @@ __all__ = [
     "PROJECTS_PRODUCER",
     "PROJECTS_USER_ACCOUNT_CREATED_QUEUE",
     "PROJECTS_USER_TOKENS_REVOKED_QUEUE",
+    "BrokerPermissions",
     "ConsumerQueueNames",
     "Envelope",
     "IntegrationEvent",
@@ -48,6 +50,7 @@ __all__ = [
     "UserAccountCreated",
     "UserEmailChanged",
     "UserTokensRevoked",
+    "broker_permissions",
     "example",
     "examples",
     "load_asyncapi_document",

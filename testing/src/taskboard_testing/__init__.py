@@ -1,6 +1,7 @@
 """Test-only helpers shared by the suites. Service code never imports this package."""
 
 from taskboard_testing.imports import modules_loaded_by, packages_in
+from taskboard_testing.logins import ThrowawayLogins
 from taskboard_testing.polling import eventually
 from taskboard_testing.postgres import ThrowawayDatabase, admin_database_url, run_alembic
 from taskboard_testing.rabbitmq import ThrowawayVhost, rabbitmqctl
@@ -9,6 +10,7 @@ from taskboard_testing.sockets import free_port, refused_port
 
 __all__ = [
     "ThrowawayDatabase",
+    "ThrowawayLogins",
     "ThrowawayVhost",
     "admin_database_url",
     "eventually",

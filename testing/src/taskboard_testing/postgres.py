@@ -12,13 +12,14 @@ from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from taskboard_testing.services import require_service
 
+T = TypeVar("T")
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -57,13 +58,13 @@ class ThrowawayDatabase(AbstractContextManager["ThrowawayDatabase"]):
 
     def __enter__(self) -> ThrowawayDatabase:
         try:
-            _run(self._execute(f'CREATE DATABASE "{self.name}"'))
+            run_blocking(self._execute(f'CREATE DATABASE "{self.name}"'))
         except (OSError, asyncpg.PostgresError) as error:
             require_service("PostgreSQL", f"{self.admin_url!r}: {error}")
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        _run(self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        run_blocking(self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
 
     async def _execute(self, statement: str) -> None:
         connection = await asyncpg.connect(_with_database(self.admin_url, "postgres"), timeout=5)
@@ -91,7 +92,8 @@ def run_alembic(
     return result
 
 
-def _run(coroutine: Coroutine[Any, Any, None]) -> None:
-    # On a thread of its own, so it works from sync code and from inside a running event loop.
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from sync code: on a thread of its own, so it works inside a
+    running event loop too."""
     with ThreadPoolExecutor(max_workers=1) as executor:
-        executor.submit(asyncio.run, coroutine).result()
+        return executor.submit(asyncio.run, coroutine).result()

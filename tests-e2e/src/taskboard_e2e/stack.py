@@ -1,9 +1,14 @@
 """Start the whole stack as local processes on free ports, for the e2e tests and the benchmark.
 
 The caller provides the database and the RabbitMQ vhost (throw-away ones in tests), so the stack
-never touches a developer's data and can run beside ``make run``. With ``replicas=n`` each service
-runs as n processes (``accounts``, ``accounts-2``, …), each with its relay and consumers, behind
-one gateway that knows every replica.
+never touches a developer's data and can run beside ``make run``; their URLs are admin ones.
+The stack makes each service a PostgreSQL role and a RabbitMQ user of its own there, with unique
+names (``ThrowawayLogins``: the role owns only its service's schema, the user may use only its
+service's exchange and queues), runs each service's migrations and topology declaration and the
+service itself as those, and drops them when it stops: every e2e test runs under least privilege.
+
+With ``replicas=n`` each service runs as n processes (``accounts``, ``accounts-2``, …), each with
+its relay and consumers, behind one gateway that knows every replica.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+
+from taskboard_testing import ThrowawayLogins
 
 REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
@@ -93,6 +100,7 @@ class LocalStack:
     extra_env: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
+    logins: ThrowawayLogins | None = None
 
     @property
     def gateway_url(self) -> str:
@@ -125,12 +133,14 @@ class LocalStack:
         return self.workdir / "signing-keys"
 
     def env(self) -> dict[str, str]:
+        """What every process gets (the gateway only this): no database or broker login, each
+        service's own come from ``service_env``."""
         self._run("accounts-keys", "init", "--dir", str(self.signing_keys_dir))
         # The stack's own ring, never a key from the environment (both at once are refused).
         inherited = {
             name: value
             for name, value in os.environ.items()
-            if name not in ("JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE")
+            if name not in ("JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "DATABASE_URL", "AMQP_URL")
         }
         return {
             # One client (127.0.0.1) registers and logs in hundreds of users here: the
@@ -140,8 +150,6 @@ class LocalStack:
             "THROTTLE_EMAIL_CHANGES_PER_CLIENT": "1000000",
             **inherited,
             "ENVIRONMENT": "test",
-            "DATABASE_URL": self.database_url,
-            "AMQP_URL": self.amqp_url,
             "SIGNING_KEYS_DIR": str(self.signing_keys_dir),
             "BCRYPT_ROUNDS": str(self.bcrypt_rounds),
             "JWKS_URL": f"{self.url('accounts')}/.well-known/jwks.json",
@@ -163,13 +171,13 @@ class LocalStack:
             "gateway-admin",
         ):
             self.ports.setdefault(name, free_port())
+        self.logins = ThrowawayLogins(self.database_url, self.amqp_url).__enter__()
         env = self.env()
-        for service in ("accounts-service", "projects-service"):
-            self._run(
-                "alembic", "-c", str(REPO / service / "alembic.ini"), "upgrade", "head", env=env
-            )
-        self._run("accounts-worker", "--declare-topology", env=env)
-        self._run("projects-worker", "--declare-topology", env=env)
+        for service in ("accounts", "projects"):
+            own = {**env, **self.service_env(service)}
+            ini = str(REPO / f"{service}-service" / "alembic.ini")
+            self._run("alembic", "-c", ini, "upgrade", "head", env=own)
+            self._run(f"{service}-worker", "--declare-topology", env=own)
         for name, argv in self.commands().items():
             own_env = {**env, **self.replica_env(name)}
             process = Process(name, argv, own_env, self.workdir / f"{name}.log")
@@ -196,12 +204,27 @@ class LocalStack:
         commands["gateway"] = [str(BIN / "gateway")]
         return commands
 
+    def service_env(self, service: str) -> dict[str, str]:
+        """``DATABASE_URL`` and ``AMQP_URL`` of ``service``'s own logins."""
+        assert self.logins is not None, "the stack's logins are made by start()"
+        login = self.logins[service]
+        return {
+            "DATABASE_URL": login.database_url(self.database_url),
+            "AMQP_URL": login.amqp_url(self.amqp_url),
+        }
+
     def replica_env(self, name: str) -> dict[str, str]:
-        """Replica i of projects takes its keys from replica i of accounts (same key ring)."""
+        """A service's replica connects as the service; replica i of projects takes its keys
+        from replica i of accounts (same key ring)."""
+        if name.startswith("accounts"):
+            return self.service_env("accounts")
         if not name.startswith("projects"):
             return {}
         accounts = "accounts" + name.removeprefix("projects")
-        return {"JWKS_URL": f"{self.url(accounts)}/.well-known/jwks.json"}
+        return {
+            **self.service_env("projects"),
+            "JWKS_URL": f"{self.url(accounts)}/.well-known/jwks.json",
+        }
 
     def wait_until_healthy(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
         deadline = time.monotonic() + timeout
@@ -253,6 +276,9 @@ class LocalStack:
     def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
             process.stop()
+        if self.logins is not None:
+            self.logins.__exit__(None, None, None)
+            self.logins = None
 
     def _run(self, tool: str, *args: str, env: dict[str, str] | None = None) -> None:
         executable = shutil.which(tool, path=str(BIN)) or tool
