@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from fastapi import Request
+if TYPE_CHECKING:  # the gateway uses this module too, and loads no FastAPI
+    from fastapi import Request
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
