@@ -64,7 +64,6 @@ async def _declare(prog: str, topology: Topology, settings: BrokerSettings) -> N
     try:
         async with asyncio.timeout(TOPOLOGY_TIMEOUT_SECONDS):
             await broker.connect()
-            retired = await declare_topology(broker, exchange=topology.exchange, queues=queues)
     except TimeoutError:
         logger.error(
             "%s: RabbitMQ (AMQP_URL) accepted no connection within %.0f s; check that it runs "
@@ -72,7 +71,11 @@ async def _declare(prog: str, topology: Topology, settings: BrokerSettings) -> N
             prog,
             TOPOLOGY_TIMEOUT_SECONDS,
         )
+        await broker.stop()
         raise SystemExit(1) from None
+    try:
+        # Not under the connection's bound: moving what retired queues hold takes its time.
+        retired = await declare_topology(broker, exchange=topology.exchange, queues=queues)
     finally:
         await broker.stop()
     logger.info("%s: declared the exchange and the consumers' queues", prog)

@@ -29,6 +29,8 @@ OLD = "chassis_test.upgraded"
 QUEUE = ConsumerQueueNames(OLD + ".v2", events=(UserAccountCreated,), retired=(OLD,))
 ROUTING_KEY = UserAccountCreated.routing_key()
 
+SLOW = 60.0  # rabbitmqctl and broker round trips; a busy CI machine is slow at both
+
 
 def listed_queues(amqp_url: str) -> dict[str, dict[str, Any]]:
     """Each queue of the vhost as the broker lists it: ``messages`` (ready and unacknowledged)
@@ -106,7 +108,7 @@ async def test_a_retry_queue_at_its_length_limit_leaves_the_message_held_in_its_
             for body in sent:
                 await put(channel, held.name, body)
             for _ in sent:
-                taken = await eventually(lambda: queue.get(no_ack=False, fail=False))
+                taken = await eventually(lambda: queue.get(no_ack=False, fail=False), timeout=SLOW)
                 await taken.reject(requeue=False)
 
             def counts() -> tuple[int, int]:
@@ -117,6 +119,7 @@ async def test_a_retry_queue_at_its_length_limit_leaves_the_message_held_in_its_
                 lambda: asyncio.to_thread(counts),
                 until=lambda c: c[0] >= 1 and c[1] >= 1 and sum(c) == len(sent),
                 what="the retry queue full and the rest held in the work queue",
+                timeout=SLOW,
             )
             ready = await channel.declare_queue(held.name, passive=True)
             assert ready.declaration_result.message_count == 0  # held, not handed out again
@@ -191,6 +194,7 @@ async def test_the_queues_of_before_are_emptied_into_the_new_ones_and_deleted(
                 sorted(calls) == sorted([waiting["message_id"], retried["message_id"]])
             ),
             what="the messages of the old work and retry queues handled",
+            timeout=SLOW,
         )
         # The dead letter moved to the new DLQ; the tool finds it by the old name and replays
         # it to the queue's current name (the one it died in is gone).
@@ -221,7 +225,9 @@ async def test_an_old_consumer_keeps_its_queues_until_it_stops_and_nothing_is_lo
 
         await old_work.consume(old_consumer)
         await publish_envelope(old_channel, QUEUE.exchange, held, routing_key=ROUTING_KEY)
-        await eventually(lambda: _taken(taken), until=bool, what="the old consumer's delivery")
+        await eventually(
+            lambda: _taken(taken), until=bool, what="the old consumer's delivery", timeout=SLOW
+        )
 
         handler = Handler()
         async with consuming(
@@ -242,6 +248,7 @@ async def test_an_old_consumer_keeps_its_queues_until_it_stops_and_nothing_is_lo
                 lambda: exists(amqp_url, OLD + ".dlq"),  # the last one deleted
                 until=lambda there: not there,
                 what="the old queues gone",
+                timeout=SLOW,
             )
             await handled_eventually(
                 handler, held, "the old consumer's failed message handled by the new one"
@@ -290,7 +297,10 @@ async def handled(handler: Handler) -> list[str]:
 
 async def handled_eventually(handler: Handler, body: dict[str, Any], what: str) -> None:
     await eventually(
-        lambda: handled(handler), until=lambda calls: str(body["message_id"]) in calls, what=what
+        lambda: handled(handler),
+        until=lambda calls: str(body["message_id"]) in calls,
+        what=what,
+        timeout=SLOW,
     )
 
 

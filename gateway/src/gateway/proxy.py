@@ -96,7 +96,8 @@ class Proxy:
             request.headers,
             client_ip=believed_address(
                 request.remote or "",
-                request.headers.get("X-Forwarded-For", ""),
+                # every line of it: a proxy may add its own line rather than extend the first
+                ", ".join(request.headers.getall("X-Forwarded-For", ())),
                 self._trusted_proxies,
             ),
             scheme=request.scheme,

@@ -5,6 +5,7 @@ import uuid
 
 import aiohttp
 import pytest
+from multidict import CIMultiDict
 
 from tests.integration.conftest import GatewayFactory
 from tests.integration.standins import StandIn
@@ -92,6 +93,13 @@ async def test_behind_a_trusted_proxy_the_client_is_the_one_that_proxy_names(
         async with client.get(url + "/api/users/me", headers=forwarded) as response:
             assert response.status == 200
         assert accounts.seen[-1].header("X-Forwarded-For") == "203.0.113.9"
+        # A forged line first, the line the proxy added after it: the proxy's last entry counts.
+        two_lines = CIMultiDict(
+            [("X-Forwarded-For", "198.51.100.66"), ("X-Forwarded-For", "203.0.113.10")]
+        )
+        async with client.get(url + "/api/users/me", headers=two_lines) as response:
+            assert response.status == 200
+        assert accounts.seen[-1].header("X-Forwarded-For") == "203.0.113.10"
         async with client.get(url + "/api/users/me", headers={"X-Forwarded-For": "x"}) as answer:
             assert answer.status == 200
         assert accounts.seen[-1].header("X-Forwarded-For") == "127.0.0.1"  # no address: the peer

@@ -62,5 +62,13 @@ class ThrowawayLogins(AbstractContextManager["ThrowawayLogins"]):
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        # Roles and broker users belong to the whole server: one failure must not leave the
+        # other service's behind.
+        errors = []
         for login in self.logins.values():
-            run_blocking(login.drop(self.database_url, self.amqp_url))
+            try:
+                run_blocking(login.drop(self.database_url, self.amqp_url))
+            except Exception as error:  # noqa: BLE001 - raised together below
+                errors.append(error)
+        if errors:
+            raise ExceptionGroup("dropping the throw-away logins failed", errors)

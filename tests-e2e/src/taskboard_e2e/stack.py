@@ -274,11 +274,13 @@ class LocalStack:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        for process in reversed(list(self.processes.values())):
-            process.stop()
-        if self.logins is not None:
-            self.logins.__exit__(None, None, None)
-            self.logins = None
+        try:
+            for process in reversed(list(self.processes.values())):
+                process.stop()
+        finally:
+            if self.logins is not None:
+                logins, self.logins = self.logins, None
+                logins.__exit__(None, None, None)
 
     def _run(self, tool: str, *args: str, env: dict[str, str] | None = None) -> None:
         executable = shutil.which(tool, path=str(BIN)) or tool

@@ -25,7 +25,8 @@ def client_address(request: Request, trusted: Iterable[Network]) -> str:
     its last entry is the one to believe, and only when the gateway itself is the peer:
     anyone else could write any address there."""
     peer = request.client.host if request.client else ""
-    return believed_address(peer, request.headers.get("x-forwarded-for", ""), trusted)
+    forwarded = ", ".join(request.headers.getlist("x-forwarded-for"))  # every line of it
+    return believed_address(peer, forwarded, trusted)
 
 
 def believed_address(peer: str, forwarded_for: str, trusted: Iterable[Network]) -> str:

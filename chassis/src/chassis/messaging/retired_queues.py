@@ -28,7 +28,7 @@ from aio_pika.abc import (
     AbstractIncomingMessage,
     HeadersType,
 )
-from aiormq.exceptions import ChannelNotFoundEntity
+from aiormq.exceptions import ChannelNotFoundEntity, ChannelPreconditionFailed
 
 from chassis.messaging.consumer_queue import ConsumerQueue
 
@@ -64,7 +64,12 @@ async def _retire_generation(
     if in_use:
         logger.info("%s still has consumers (an older version); retiring it later", work)
         return False
-    return all([await _delete(connection, name) for name in (retry, work, dead)])
+    # In this order, each only once the one before is gone: a message that reaches the old
+    # retry queue late (an old consumer's last reject) would expire into a deleted work queue.
+    for name in (retry, work, dead):
+        if not await _delete(connection, name, if_empty=name == retry):
+            return False
+    return True
 
 
 async def _existing(channel: AbstractChannel, name: str) -> aio_pika.abc.AbstractQueue | None:
@@ -96,9 +101,10 @@ async def _move(connection: AbstractConnection, source: str, target: str) -> int
     return moved
 
 
-async def _delete(connection: AbstractConnection, name: str) -> bool:
+async def _delete(connection: AbstractConnection, name: str, *, if_empty: bool = False) -> bool:
     """Delete ``name`` if it is gone, or empty without consumers. Checked just before, not by
-    the broker: quorum queues refuse ``if-unused`` (RabbitMQ 3.10 closes the connection)."""
+    the broker: quorum queues refuse ``if-unused`` (RabbitMQ 3.10 closes the connection). The
+    old retry queue is classic: the broker checks it is still empty as it deletes it."""
     async with await connection.channel() as channel:
         queue = await _existing(channel, name)
         if queue is None:
@@ -106,7 +112,11 @@ async def _delete(connection: AbstractConnection, name: str) -> bool:
         if queue.declaration_result.message_count or queue.declaration_result.consumer_count:
             logger.info("%s is not empty or is in use again; retiring it later", name)
             return False
-        await channel.queue_delete(name)
+        try:
+            await channel.queue_delete(name, if_empty=if_empty)
+        except ChannelPreconditionFailed:  # a message came in after the check
+            logger.info("%s got a message meanwhile; retiring it later", name)
+            return False
     return True
 
 

@@ -78,6 +78,7 @@ async def drop_role(admin_url: str, *, role: str) -> None:
     connection = await asyncpg.connect(admin_url, timeout=TIMEOUT_SECONDS)
     try:
         if await connection.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+            await connection.execute("SET lock_timeout = '30s'")  # fail, never hang a test run
             await _run(connection, "DROP OWNED BY %I CASCADE", role)
             await _run(connection, "DROP ROLE %I", role)
     finally:
