@@ -111,3 +111,28 @@ async def test_a_waiting_login_goes_before_every_waiting_registration(
     finally:
         gate.open.set()
         hasher.close()
+
+
+async def test_registrations_leave_a_thread_to_logins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of two threads, hashes hold one at most: a login starts at once beside a running
+    registration, with more registrations waiting, instead of waiting for one to end."""
+    hasher = BcryptPasswordHasher(rounds=4, threads=2, queue=8, reserved_for_checks=2)
+    gate = Gate()
+    monkeypatch.setattr(bcrypt_hasher.bcrypt, "checkpw", gate.checkpw)
+    monkeypatch.setattr(bcrypt_hasher.bcrypt, "hashpw", gate.hashpw)
+    try:
+        registrations = [
+            asyncio.ensure_future(hasher.hash(Password(f"password{i}"))) for i in range(3)
+        ]
+        await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n >= 1)
+        login = asyncio.ensure_future(hasher.verify("x" * 8, None))
+        # Both threads busy, one with each: the gate is still shut, so nothing has finished.
+        await eventually(lambda: asyncio.sleep(0, list(gate.order)), until=lambda o: len(o) == 2)
+        assert gate.order == ["hash", "check"]
+
+        gate.open.set()
+        await asyncio.gather(login, *registrations)
+        assert sorted(gate.order) == ["check", "hash", "hash", "hash"]
+    finally:
+        gate.open.set()
+        hasher.close()

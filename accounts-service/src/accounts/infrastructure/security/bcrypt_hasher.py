@@ -37,8 +37,10 @@ class BcryptPasswordHasher(PasswordHasher):
     The queue is bounded: at most ``queue`` checks and hashes wait or run at once, and hashes
     (registrations, new passwords) at most ``queue - reserved_for_checks``, so a registration
     storm leaves logins their share. Beyond that ``HashingBusyError`` is raised at once. A job
-    reaches a thread only when one is free, and a waiting check goes before every waiting hash:
-    a login waits for the jobs already running, never behind a queue of registrations. Work
+    reaches a thread only when one is free, and a waiting check goes before every waiting hash;
+    hashes run on at most ``threads - 1`` threads at once (all of them when there is one), so
+    during a registration storm a login finds a thread free or waits for one check at most,
+    never behind registrations, running or queued. Work
     whose caller was cancelled (the client went away) before a thread picked it up never runs."""
 
     def __init__(
@@ -59,6 +61,8 @@ class BcryptPasswordHasher(PasswordHasher):
         self._pending_hashes = 0
         self._threads = threads
         self._busy = 0  # jobs handed to a thread and not finished
+        self._busy_hashes = 0  # of which hashes
+        self._hash_threads = max(1, threads - 1)  # a thread kept for checks, when there are two
         self._waiting_checks: deque[asyncio.Future[None]] = deque()
         self._waiting_hashes: deque[asyncio.Future[None]] = deque()
         self._executor = ThreadPoolExecutor(
@@ -107,7 +111,7 @@ class BcryptPasswordHasher(PasswordHasher):
 
             def finished(_: Future[T]) -> None:  # on the thread, or here when cancelled
                 with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
-                    loop.call_soon_threadsafe(self._release)
+                    loop.call_soon_threadsafe(self._release, check)
 
             job.add_done_callback(finished)
             # Cancelling this drops a job no thread has started; a started one runs to its end
@@ -118,8 +122,10 @@ class BcryptPasswordHasher(PasswordHasher):
 
     async def _thread_free(self, *, check: bool) -> None:
         """Return once a thread is this job's: at once if one is idle and nobody waits."""
-        if self._busy < self._threads and not self._waiting_checks and not self._waiting_hashes:
-            self._busy += 1
+        # Checks go before hashes: a check passes waiting hashes, a hash passes nobody.
+        ahead = self._waiting_checks if check else (self._waiting_checks or self._waiting_hashes)
+        if not ahead and self._may_start(check):
+            self._take(check)
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         queue = self._waiting_checks if check else self._waiting_hashes
@@ -128,20 +134,33 @@ class BcryptPasswordHasher(PasswordHasher):
             await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
-                self._release()  # handed a thread just as the caller went away: pass it on
+                self._release(check)  # handed a thread as the caller went away: pass it on
             elif waiter in queue:
                 queue.remove(waiter)
             raise
 
-    def _release(self) -> None:
-        """A thread is free: it goes to the first waiting check, else the first waiting hash."""
+    def _may_start(self, check: bool) -> bool:
+        if self._busy >= self._threads:
+            return False
+        return check or self._busy_hashes < self._hash_threads
+
+    def _take(self, check: bool) -> None:
+        self._busy += 1
+        if not check:
+            self._busy_hashes += 1
+
+    def _release(self, check: bool) -> None:
+        """A thread is free: it goes to the first waiting check, else the first waiting hash
+        (when hashes do not hold their share of the threads already)."""
         self._busy -= 1
-        for queue in (self._waiting_checks, self._waiting_hashes):
-            while queue and self._busy < self._threads:
+        if not check:
+            self._busy_hashes -= 1
+        for kind, queue in ((True, self._waiting_checks), (False, self._waiting_hashes)):
+            while queue and self._may_start(kind):
                 waiter = queue.popleft()
                 if not waiter.done():  # not cancelled meanwhile
                     waiter.set_result(None)
-                    self._busy += 1
+                    self._take(kind)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
