@@ -3,8 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from accounts.entrypoints.cli import keys as keys_cli
 from accounts.entrypoints.cli.keys import app
 from accounts.infrastructure.security.key_ring import retire_after
 from accounts.infrastructure.security.key_ring_files import load_ring, write_key
@@ -81,3 +83,29 @@ def test_an_unknown_kid_is_named(tmp_path: Path) -> None:
     code, output = keys(tmp_path, "retire", "nope")
     assert code == 2
     assert "no key nope" in output
+
+
+def test_activating_one_next_key_names_the_other_that_will_take_over(tmp_path: Path) -> None:
+    write_key(tmp_path, SigningKey.generate(), datetime.now(UTC) - timedelta(days=1))
+    later = write_key(tmp_path, SigningKey.generate(), datetime.now(UTC) + timedelta(hours=1))
+    sooner_key = SigningKey.generate()
+    sooner = write_key(tmp_path, sooner_key, datetime.now(UTC) + timedelta(minutes=30))
+    result = CliRunner().invoke(app, ["activate", "--dir", str(tmp_path), sooner.name])
+    assert result.exit_code == 0
+    assert active_kid(tmp_path) == sooner_key.kid
+    later_kid = load_ring(tmp_path, retire_after=retire_after(900)).keys
+    assert any(k.kid in result.output for k in later_kid if k.kid != sooner_key.kid)
+    assert "takes over" in result.output
+    assert later.exists()
+
+
+def test_a_second_key_for_the_same_second_is_refused_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+    monkeypatch.setattr(keys_cli, "_now", lambda: now)
+    write_key(tmp_path, SigningKey.generate(), now + timedelta(seconds=600))
+    code, output = keys(tmp_path, "next", "--activate-in", "600")
+    assert code == 1
+    assert "already activates" in output
+    assert len(list(tmp_path.glob("*.pem"))) == 1

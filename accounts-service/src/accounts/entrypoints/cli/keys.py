@@ -111,8 +111,18 @@ def next_(
     """Add a new key: published at once, signing ACTIVATE_IN seconds later."""
     key = SigningKey.generate()
     activates_at = _now() + timedelta(seconds=activate_in)
-    path = write_key(directory, key, activates_at)
+    try:
+        path = write_key(directory, key, activates_at)
+    except FileExistsError:
+        raise _taken(activates_at) from None
     typer.echo(f"{key.kid}  activates {activates_at.isoformat()}  {path}")
+
+
+def _taken(instant: datetime) -> typer.Exit:
+    return _fail(
+        f"a key of the ring already activates at {instant.isoformat()} (one key per second): "
+        "try again in a second"
+    )
 
 
 @app.command()
@@ -133,9 +143,18 @@ def activate(
     # After the key signing now, even within the same second, or it would not take over.
     signing = [other.activates_at for other in ring.keys if other.activates_at <= now]
     activates_at = max([now, *(instant + timedelta(seconds=1) for instant in signing)])
-    typer.echo(
-        f"{kid}  activates {activates_at.isoformat()}  {move_activation(path, activates_at)}"
-    )
+    try:
+        moved = move_activation(path, activates_at)
+    except FileExistsError:
+        raise _taken(activates_at) from None
+    typer.echo(f"{kid}  activates {activates_at.isoformat()}  {moved}")
+    for other in ring.keys:
+        if other.kid != kid and ring.state(other, now) is KeyState.NEXT:
+            typer.echo(
+                f"note: {other.kid} is next too and takes over at "
+                f"{other.activates_at.isoformat()}; retire it if it should not",
+                err=True,
+            )
 
 
 @app.command()
