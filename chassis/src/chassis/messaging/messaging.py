@@ -22,7 +22,7 @@ from chassis.messaging.outbox_listener import OutboxListener
 from chassis.messaging.outbox_relay import OutboxRelay
 from chassis.messaging.reliable_consumer import EffectHandler, OutagePolicy, ReliableConsumer
 from chassis.messaging.retention import MessageRetention
-from chassis.messaging.topology import declare_queues, declare_topology, retire_old_queues
+from chassis.messaging.topology import declare_topology, retire_old_queues
 from chassis.telemetry.messaging_metrics import MessagingMetrics
 from contracts import ConsumerQueueNames
 
@@ -136,14 +136,10 @@ class Messaging:
         return await retire_old_queues(self.broker, self._queues)
 
     async def _retire_until_done(self) -> None:
-        # Beside the consumers, never before them: a large old backlog must not hold up their
-        # start (or readiness). Old consumers keep their queues until a rolling update is over;
-        # then the next round empties and deletes them.
-        first = True
+        # Old consumers keep their queues until a rolling update is over; then the next round
+        # empties and deletes them.
         while True:
-            if not first:
-                await asyncio.sleep(self._retire_interval)
-            first = False
+            await asyncio.sleep(self._retire_interval)
             try:
                 if await self.retire_old_queues():
                     logger.info("every retired consumer queue is gone")
@@ -165,7 +161,7 @@ class Messaging:
         while True:
             try:
                 await self.broker.connect()
-                await declare_queues(self.broker, exchange=self.exchange, queues=self._queues)
+                retired = await self.declare_topology()
                 await self.broker.start()
             except Exception as error:  # noqa: BLE001 - RabbitMQ down at start: keep trying
                 logger.warning("RabbitMQ not reachable yet (%s); retrying in %.1fs", error, delay)
@@ -173,7 +169,7 @@ class Messaging:
                 delay = min(delay * 2, 15.0)
                 continue
             self.connected.set()
-            if any(queue.names.retired for queue in self._queues):
+            if not retired:
                 self._tasks.append(
                     asyncio.create_task(self._retire_until_done(), name="retire-old-queues")
                 )

@@ -38,18 +38,6 @@ async def declare_topology(
     (``retired_queues``). Idempotent; run by ``make migrate`` so no event finds its exchange or
     queue missing on a first deploy. True when no retired queue is left."""
     queues = list(queues)
-    await declare_queues(broker, exchange=exchange, queues=queues)
-    try:
-        return await retire_old_queues(broker, queues)
-    except Exception as error:  # noqa: BLE001 - never keep the consumers from starting
-        logger.warning("could not retire old consumer queues yet (%r); trying again", error)
-        return False
-
-
-async def declare_queues(
-    broker: RabbitBroker, *, exchange: str, queues: Iterable[ConsumerQueue]
-) -> None:
-    """The declaration half of ``declare_topology``: exchanges, queues and bindings."""
     await broker.declare_exchange(RabbitExchange(exchange, type=ExchangeType.TOPIC, durable=True))
     for queue in queues:
         await broker.declare_exchange(queue.source_exchange())
@@ -58,6 +46,11 @@ async def declare_queues(
         work = await broker.declare_queue(queue.work_queue())
         for routing_key in queue.routing_keys:
             await work.bind(queue.exchange, routing_key=routing_key)
+    try:
+        return await retire_old_queues(broker, queues)
+    except Exception as error:  # noqa: BLE001 - never keep the consumers from starting
+        logger.warning("could not retire old consumer queues yet (%r); trying again", error)
+        return False
 
 
 async def retire_old_queues(broker: RabbitBroker, queues: Iterable[ConsumerQueue]) -> bool:
