@@ -9,14 +9,9 @@
 """
 
 import asyncio
-import os
-import shutil
-import subprocess
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -24,11 +19,10 @@ from taskboard_e2e import TaskboardClient
 from taskboard_e2e.stack import LocalStack
 
 from taskboard_testing import eventually
-from taskboard_testing.services import require_service
 
 from .conftest import PASSWORD, new_user, unique_email
+from .outages import PostgresCluster
 
-LOCAL = {"127.0.0.1", "localhost", "::1"}
 QUICK = 5.0  # seconds: "at once" for a dead upstream, well below the gateway's read timeout
 
 
@@ -98,11 +92,13 @@ async def test_a_service_killed_during_writes_loses_nothing_committed_and_applie
         await eventually(lambda: asyncio.sleep(0, len(results)), until=lambda n: n >= killed_at + 8)
     finally:
         stop.set()
-        await writers
-        accounts.stop()  # closes its log; the process is gone already
-        # Back when its own readiness says so, then when the gateway's summary does too.
-        await asyncio.to_thread(running.start_again, "accounts")
-        await asyncio.to_thread(running.wait_until_healthy)
+        try:
+            await writers
+        finally:  # started again whatever happened above
+            accounts.stop()  # closes its log; the process is gone already
+            # Back when its own readiness says so, then when the gateway's summary does too.
+            await asyncio.to_thread(running.start_again, "accounts")
+            await asyncio.to_thread(running.wait_until_healthy)
 
     after_kill = results[killed_at:]
     assert after_kill, "no request was made while accounts was down"
@@ -130,29 +126,10 @@ async def test_a_service_killed_during_writes_loses_nothing_committed_and_applie
         assert page["total"] == 1, (emails[n], page)
 
 
-def _pg_restart_command() -> list[str]:
-    versions = sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").is_dir() else []
-    executable = shutil.which("pg_ctlcluster")
-    host = urlsplit(os.environ.get("DATABASE_URL", "postgresql://127.0.0.1/")).hostname
-    if not versions or executable is None or host not in LOCAL | {None}:
-        require_service("a local PostgreSQL cluster", "pg_ctlcluster or /etc/postgresql missing")
-    return [executable or "pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
-
-
-def _pg(command: list[str], action: str) -> None:
-    subprocess.run([*command, action], check=True, capture_output=True, timeout=120)
-
-
-def _pg_is_online(command: list[str]) -> bool:
-    result = subprocess.run([*command, "status"], capture_output=True, timeout=30, check=False)
-    return result.returncode == 0
-
-
 async def test_a_postgresql_restart_under_load_is_survived_without_restarting_anything(
     api: TaskboardClient, stack: LocalStack | None
 ) -> None:
-    local_stack(stack)
-    pg = _pg_restart_command()
+    cluster = PostgresCluster(local_stack(stack).database_url)
     owner, _ = await new_user(api, "pg-restart")
     names: dict[int, str] = {}
     emails: dict[int, str] = {}
@@ -172,15 +149,16 @@ async def test_a_postgresql_restart_under_load_is_survived_without_restarting_an
     try:
         await eventually(lambda: asyncio.sleep(0, len(results)), until=lambda n: n >= 8)
         before = len(results)
-        await asyncio.to_thread(_pg, pg, "restart")
+        await asyncio.to_thread(cluster.restart)
         await eventually(
             lambda: asyncio.sleep(0, len(results)), until=lambda n: n >= before + 16, timeout=60
         )
     finally:
         stop.set()
-        await writers
-        if not await asyncio.to_thread(_pg_is_online, pg):
-            await asyncio.to_thread(_pg, pg, "start")
+        try:
+            await writers
+        finally:  # answering again before anything else, whatever happened above
+            await asyncio.to_thread(cluster.restore)
 
     # No hang: every answer came well within the gateway's read timeout, and an outage is a 503
     # with Retry-After (a request that met the restart), never a 500.
