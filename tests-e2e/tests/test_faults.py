@@ -4,8 +4,9 @@
   with 502 at once, the other service keeps serving, and after a restart nothing committed is
   lost or applied twice;
 - PostgreSQL restarted under a write load: requests get 503 with Retry-After (never a hang),
-  everything resumes without a process restart, every 2xx write is there and its events are
-  delivered. It disturbs every other test on this machine: one short outage, run once.
+  everything resumes without a process restart (each outbox listener in a new LISTEN session),
+  every 2xx write is there and its events are delivered. It disturbs every other test on this
+  machine: one short outage, run once.
 """
 
 import asyncio
@@ -13,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from taskboard_e2e import TaskboardClient
@@ -129,7 +131,8 @@ async def test_a_service_killed_during_writes_loses_nothing_committed_and_applie
 async def test_a_postgresql_restart_under_load_is_survived_without_restarting_anything(
     api: TaskboardClient, stack: LocalStack | None
 ) -> None:
-    cluster = PostgresCluster(local_stack(stack).database_url)
+    running = local_stack(stack)
+    cluster = PostgresCluster(running.database_url)
     owner, _ = await new_user(api, "pg-restart")
     names: dict[int, str] = {}
     emails: dict[int, str] = {}
@@ -174,6 +177,14 @@ async def test_a_postgresql_restart_under_load_is_survived_without_restarting_an
     await eventually(
         lambda: api.request("GET", "/health"), until=lambda r: r.status_code == 200, timeout=60
     )
+    # The LISTEN sessions too (the 1 s poll would hide a dead one): the restart ended every
+    # session, so each one listening now was opened afterwards, by the same processes.
+    await eventually(
+        lambda: _listening(running.database_url),
+        until=lambda names: names == {"accounts-service", "projects-service"},
+        timeout=60,
+        what="each service's outbox listener in a new LISTEN session",
+    )
     created: list[dict[str, Any]] = []
     for n, outcome, _ in results:
         if not (isinstance(outcome, httpx.Response) and outcome.status_code == 201):
@@ -197,3 +208,18 @@ async def test_a_postgresql_restart_under_load_is_survived_without_restarting_an
         what="every created project in accounts' projection",
     )
     assert len(me["projects"]) == len({p["id"] for p in me["projects"]})
+
+
+async def _listening(database_url: str) -> set[str]:
+    """The services whose outbox listener has a session that ran its LISTEN (its only later
+    statement is the periodic ``SELECT 1``)."""
+    connection = await asyncpg.connect(database_url, timeout=10)
+    try:
+        rows = await connection.fetch(
+            "SELECT application_name FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name LIKE '%-outbox-listener'"
+            " AND state = 'idle' AND (query LIKE 'LISTEN%' OR query = 'SELECT 1')"
+        )
+    finally:
+        await connection.close()
+    return {row["application_name"].removesuffix("-outbox-listener") for row in rows}
