@@ -105,7 +105,12 @@ def build_platform(
             tracer=tracer,
             metrics=metrics,
         )
-        listener = OutboxListener(dsn, tables.channel, on_notify=relay.wake)
+        listener = OutboxListener(
+            dsn,
+            tables.channel,
+            on_notify=relay.wake,
+            application_name=f"{settings.service_name}-outbox-listener",
+        )
         retention = MessageRetention(
             engine,
             outbox=tables.outbox,
