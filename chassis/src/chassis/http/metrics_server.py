@@ -37,8 +37,9 @@ class _Server(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def metrics_serving(platform: Platform, host: str, port: int) -> AsyncIterator[str]:
-    """Serves ``/metrics`` and the health endpoints on ``host:port`` (port 0: any free port) until the block ends;
-    yields its URL. The port is bound before this yields, so a port in use fails the start."""
+    """Serves ``/metrics`` and the health endpoints on ``host:port`` (port 0: any free port)
+    until the block ends; yields its URL. The port is bound before this yields, so a port in
+    use fails the start."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
