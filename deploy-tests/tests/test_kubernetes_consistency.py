@@ -45,7 +45,6 @@ from .stack import (
     final_stage,
     serves_get,
     settings_default,
-    settings_env_names,
 )
 from .test_ports import PORTS, app_of
 
@@ -103,7 +102,7 @@ def cpu_cores(quantity: str) -> float:
 @pytest.mark.parametrize(("unit", "environment"), EVERY)
 def test_every_variable_set_is_read_by_the_service(unit: Unit, environment: str) -> None:
     assert unit.service is not None
-    known = settings_env_names(unit.service.settings_class())
+    known = unit.service.reads_environment()
     for workload, container in containers(unit, environment):
         env = container_environment(unit, environment, container, fake_secrets(unit, environment))
         unknown = set(env) - known - set(URL_PARTS)
