@@ -54,7 +54,8 @@ def gate_check(unit: Unit) -> list[str]:
 async def alembic_versions(url: str, schema: str) -> list[str]:
     connection = await asyncpg.connect(url)
     try:
-        rows = await connection.fetch(f'SELECT version_num FROM "{schema}".alembic_version')  # noqa: S608 - our own schema name
+        query = f'SELECT version_num FROM "{schema}".alembic_version'  # noqa: S608 - ours
+        rows = await connection.fetch(query)
         return [row["version_num"] for row in rows]
     finally:
         await connection.close()
