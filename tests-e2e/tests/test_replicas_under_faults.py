@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 import asyncpg
 import httpx
@@ -180,14 +181,21 @@ async def _no_message_left(stack: LocalStack) -> None:
     assert any(name.endswith(".dlq") for name in queue_counts(stack))
 
 
+def _ok(response: httpx.Response) -> Any:
+    """A GET after the faults never fails: its body, or the answer that says why it did."""
+    url, status = response.request.url, response.status_code
+    assert status == 200, f"{url}: {status} {response.text}"
+    return response.json()
+
+
 async def _not_converged(http: httpx.AsyncClient, users: list[Account]) -> list[str]:
     """The users whose projects (exactly one starter) and /users/me do not agree yet."""
     left: list[str] = []
 
     async def check(user: Account) -> None:
         auth = {"Authorization": f"Bearer {user.token}"}
-        listing = (await http.get("/api/projects", params={"limit": 100}, headers=auth)).json()
-        me = (await http.get("/api/users/me", headers=auth)).json()
+        listing = _ok(await http.get("/api/projects", params={"limit": 100}, headers=auth))
+        me = _ok(await http.get("/api/users/me", headers=auth))
         live = {p["id"]: p["name"] for p in listing["projects"]}
         starters = [name for name in live.values() if name == "My first project"]
         listed = {p["id"]: p["name"] for p in me["projects"]}
