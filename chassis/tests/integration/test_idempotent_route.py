@@ -82,5 +82,11 @@ async def test_a_replay_passes_the_check_and_a_failed_check_is_a_422(
     assert len(made) == 1
 
     async with engine.connect() as connection:
-        stored = (await connection.execute(select(idempotency_table.c.fingerprint))).scalar_one()
+        stored = (
+            await connection.execute(
+                select(idempotency_table.c.fingerprint).where(
+                    idempotency_table.c.caller == "someone"
+                )
+            )
+        ).scalar_one()
     assert stored == fingerprint("POST", "/things", b'{"name": "thing"}')
