@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from projects.infrastructure.security.jwks import KeysUnavailableError, PublicKeySet, parse_jwks
+from chassis import KeysUnavailableError
+from projects.infrastructure.security.jwks import PublicKeySet, parse_jwks
 from tests.stand_in_accounts import StandInAccounts
 
 from .fakes import FakeClock, FakeJwksFetcher
