@@ -18,8 +18,13 @@ EMAIL_SCHEMA: JsonDict = {
     "minLength": 3,
 }
 # Bytes are what bcrypt counts; a JSON Schema counts characters, so the document gives the
-# range in which every ASCII password fits, and the description the rule itself.
+# range in which every ASCII password fits (there characters and bytes agree), and the
+# description the rule itself, in bytes.
 PASSWORD_SCHEMA: JsonDict = {"minLength": MIN_BYTES, "maxLength": MAX_BYTES}
+PASSWORD_RULE = (
+    f"{MIN_BYTES} to {MAX_BYTES} bytes in UTF-8 (bcrypt's limit): characters for ASCII, "
+    "fewer characters when some take two bytes or more (é: 2, €: 3)."
+)
 
 
 class _Body(BaseModel):
@@ -32,7 +37,7 @@ class RegisterUserBody(_Body):
     )
     password: str = Field(
         max_length=300,
-        description=f"{MIN_BYTES} to {MAX_BYTES} bytes in UTF-8.",
+        description=PASSWORD_RULE,
         examples=["correct horse"],
         json_schema_extra=PASSWORD_SCHEMA,
     )
@@ -48,7 +53,12 @@ class ChangeEmailBody(_Body):
 
 class ChangePasswordBody(_Body):
     current_password: str = Field(max_length=300)
-    new_password: str = Field(max_length=300, description="8 to 72 bytes in UTF-8.")
+    new_password: str = Field(
+        max_length=300,
+        description=PASSWORD_RULE,
+        examples=["a new secret"],
+        json_schema_extra=PASSWORD_SCHEMA,
+    )
 
 
 class UserOut(BaseModel):
