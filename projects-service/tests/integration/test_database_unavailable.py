@@ -5,9 +5,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy.exc import DBAPIError
 
-from chassis import database_unavailable
 from projects.bootstrap import bootstrap
 from projects.config import Settings
 from projects.entrypoints.http.app import create_app
@@ -56,19 +54,3 @@ async def test_requests_needing_the_database_answer_503(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == "5"
     assert response.json()["type"] == "urn:taskboard:problem:database-unavailable"
-
-
-def test_only_errors_caused_by_an_unreachable_database_count() -> None:
-    refused = ConnectionRefusedError(111, "Connect call failed")
-    wrapped = DBAPIError("SELECT 1", None, refused)
-    raised_from = RuntimeError("query failed")
-    raised_from.__cause__ = refused
-    while_handling = ValueError("a bug in an except block")
-    while_handling.__context__ = refused
-    duplicate = DBAPIError("INSERT", None, ValueError("duplicate key"))
-
-    assert database_unavailable(refused)
-    assert database_unavailable(wrapped)
-    assert database_unavailable(raised_from)
-    assert not database_unavailable(while_handling)
-    assert not database_unavailable(duplicate)
