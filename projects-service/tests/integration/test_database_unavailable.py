@@ -10,7 +10,7 @@ from projects.bootstrap import bootstrap
 from projects.config import Settings
 from projects.entrypoints.http.app import create_app
 from projects.infrastructure.security.jwks import HttpJwksFetcher
-from taskboard_testing import refused_port
+from taskboard_testing import refused_port, serving
 from tests.stand_in_accounts import StandInAccounts
 
 from .conftest import User
@@ -26,13 +26,9 @@ async def no_database(
         )
         fetcher = HttpJwksFetcher(unreachable.jwks_url, transport=accounts.transport())
         container = bootstrap(unreachable, jwks_fetcher=fetcher)
-        app = create_app(container=container)
         try:
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as c,
-            ):
-                yield c
+            async with serving(create_app(container=container), "http://projects") as client:
+                yield client
         finally:
             await container.close()
 
