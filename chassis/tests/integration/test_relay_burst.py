@@ -1,15 +1,13 @@
-"""A burst of commits, each adding one outbox row, over the real PostgreSQL and RabbitMQ: the
-LISTEN wake-up alone (the relay's poll is far beyond the test's deadlines) gets every row
-published exactly once and marked sent. What each service's requests do, on the chassis's own
-table, exchange and queue."""
+"""A burst of commits, each adding one outbox row and its NOTIFY (as a service's outbox trigger
+sends), over the real PostgreSQL and RabbitMQ: the LISTEN wake-up alone (the relay's poll is far
+beyond the test's deadlines) gets every row published exactly once and marked sent. What each
+service's requests do, on the chassis's own table, exchange and queue."""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 
 import aio_pika
-import pytest
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis import MessageTables
@@ -20,32 +18,10 @@ from chassis.persistence.database import driver_free_url
 from taskboard_testing import eventually
 from taskboard_testing.amqp import Capture, amqp
 
-from .conftest import SCHEMA
 from .test_outbox_relay_guarantees import APP_ID, EXCHANGE, ROUTING_KEY, add_rows, all_sent, state
 
 QUEUE = "chassis-test.burst"
 BURST = 30
-
-
-@pytest.fixture
-async def notifying(engine: AsyncEngine, outbox: Table) -> AsyncIterator[None]:
-    """The statement trigger each service's migrations put on its outbox."""
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                f"CREATE FUNCTION {SCHEMA}.notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$"
-                f" BEGIN PERFORM pg_notify('{SCHEMA}_outbox', ''); RETURN NULL; END $$"
-            )
-        )
-        await connection.execute(
-            text(
-                f"CREATE TRIGGER outbox_notify AFTER INSERT ON {SCHEMA}.outbox"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.notify_outbox()"
-            )
-        )
-    yield
-    async with engine.begin() as connection:
-        await connection.execute(text(f"DROP FUNCTION {SCHEMA}.notify_outbox() CASCADE"))
 
 
 async def unpublished(engine: AsyncEngine, outbox: Table) -> int:
@@ -54,7 +30,6 @@ async def unpublished(engine: AsyncEngine, outbox: Table) -> int:
         return int((await connection.execute(query)).scalar_one())
 
 
-@pytest.mark.usefixtures("notifying")
 async def test_a_burst_of_commits_is_published_exactly_once_each_woken_by_notify(
     engine: AsyncEngine, tables: MessageTables, outbox: Table, database_url: str, amqp_url: str
 ) -> None:
@@ -74,7 +49,11 @@ async def test_a_burst_of_commits_is_published_exactly_once_each_woken_by_notify
             await eventually(
                 lambda: asyncio.sleep(0, listener.connections), until=bool, what="listening"
             )
-            ids = [row for _ in range(BURST) for row in await add_rows(engine, outbox, 1)]
+            ids = [
+                row
+                for _ in range(BURST)
+                for row in await add_rows(engine, outbox, 1, notify=tables.channel)
+            ]
             capture = Capture(queue)
             received = [await capture.next(timeout=30) for _ in range(BURST)]
             rows = await eventually(lambda: state(engine, outbox), until=all_sent(ids))
