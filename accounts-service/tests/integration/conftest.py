@@ -1,6 +1,5 @@
 """Real PostgreSQL: one throw-away database per test run, migrated with the real Alembic CLI."""
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,16 +13,21 @@ from accounts.config import Settings
 from accounts.entrypoints.http.app import create_app
 from accounts.entrypoints.messaging import subscribe_all
 from accounts.infrastructure.security.signing_key import SigningKey
-from taskboard_testing import ThrowawayDatabase, ThrowawayVhost, run_alembic
+from taskboard_testing import (
+    ThrowawayDatabase,
+    ThrowawayVhost,
+    mark_integration,
+    run_alembic,
+    serving,
+    started,
+)
 
 SERVICE_DIR = Path(__file__).parents[2]
 TEST_KEY = SigningKey.generate()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.integration)
+    mark_integration(items, Path(__file__).parent)
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +64,8 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
     """The service as it runs: consumers subscribed, relay and broker connection started."""
     container = bootstrap(settings)
     subscribe_all(container)
-    await container.platform.messaging.start()
-    await asyncio.wait_for(container.platform.messaging.connected.wait(), timeout=30)
-    yield container
-    await container.close()
+    async with started(container):
+        yield container
 
 
 @pytest.fixture(autouse=True)
@@ -80,9 +82,5 @@ async def _empty_tables(container: Container) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(container=container)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://accounts") as c,
-    ):
-        yield c
+    async with serving(create_app(container=container), "http://accounts") as client:
+        yield client

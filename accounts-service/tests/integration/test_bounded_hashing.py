@@ -54,7 +54,7 @@ async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answe
         assert hasher.full_for_hashes()  # what a registration asks before any other work
 
         logins = [asyncio.ensure_future(hasher.verify("x" * 8, None)) for _ in range(2)]
-        await asyncio.sleep(0)
+        await eventually(lambda: asyncio.sleep(0, hasher.pending), until=lambda n: n == 3)
         with pytest.raises(HashingBusyError):  # all 3 slots taken: answered at once
             await hasher.verify("x" * 8, None)
 
@@ -76,7 +76,7 @@ async def test_a_check_whose_caller_went_away_never_runs(monkeypatch: pytest.Mon
         running = asyncio.ensure_future(hasher.verify("x" * 8, None))
         await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
         waiting = asyncio.ensure_future(hasher.verify("y" * 8, None))
-        await asyncio.sleep(0.05)
+        await eventually(lambda: asyncio.sleep(0, hasher.waiting), until=lambda n: n == 1)
         waiting.cancel()  # what a disconnected client's request does to its work
 
         gate.open.set()
@@ -101,9 +101,9 @@ async def test_a_waiting_login_goes_before_every_waiting_registration(
         await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
         registrations += [asyncio.ensure_future(hasher.hash(Password("password2")))]
         registrations += [asyncio.ensure_future(hasher.hash(Password("password3")))]
-        await asyncio.sleep(0)
+        await eventually(lambda: asyncio.sleep(0, hasher.waiting), until=lambda n: n == 2)
         login = asyncio.ensure_future(hasher.verify("x" * 8, None))
-        await asyncio.sleep(0)
+        await eventually(lambda: asyncio.sleep(0, hasher.waiting), until=lambda n: n == 3)
 
         gate.open.set()
         await asyncio.gather(login, *registrations)

@@ -9,7 +9,7 @@ import pytest
 from accounts.bootstrap import bootstrap
 from accounts.config import Settings
 from accounts.entrypoints.http.app import create_app
-from taskboard_testing import refused_port
+from taskboard_testing import refused_port, serving
 
 
 @pytest.fixture
@@ -19,13 +19,9 @@ async def no_database(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             update={"database_url": f"postgresql://postgres@127.0.0.1:{port}/taskboard"}
         )
         container = bootstrap(unreachable)
-        app = create_app(container=container)
         try:
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://a") as c,
-            ):
-                yield c
+            async with serving(create_app(container=container), "http://accounts") as client:
+                yield client
         finally:
             await container.close()
 

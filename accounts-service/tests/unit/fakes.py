@@ -1,5 +1,6 @@
 """In-memory stand-ins for the application's ports (unit tests only)."""
 
+import copy
 from collections import Counter
 from collections.abc import Sequence
 from uuid import UUID
@@ -22,25 +23,38 @@ from accounts.domain.user import User
 
 
 class FakeUserRepository(UserRepository):
-    """Added users are stored on commit only: a use case that forgets to commit stores nothing."""
+    """Keeps users as the database would: ``users`` holds what was committed, and a use case
+    works on copies of them that only a commit stores; a rollback drops them. A use case that
+    forgets to commit leaves ``users`` as it was."""
 
     def __init__(self, users: list[User] | None = None) -> None:
         super().__init__()
-        self.users = {user.id: user for user in users or []}
+        self.users = {user.id: copy.deepcopy(user) for user in users or []}
         self.pending: list[User] = []
+        self.working: dict[UUID, User] = {}  # this transaction's copies, one per user
 
     def _add(self, user: User) -> None:
         self.pending.append(user)
 
     def store_pending(self) -> None:
-        pending, self.pending = self.pending, []
-        self.users.update((user.id, user) for user in pending)
+        changed = [*self.working.values(), *self.pending]
+        self.users.update((user.id, copy.deepcopy(user)) for user in changed)
+        self.pending = []
+
+    def discard(self) -> None:
+        self.pending, self.working = [], {}
+        self.seen.clear()
+
+    def _copy(self, user: User | None) -> User | None:
+        if user is None:
+            return None
+        return self.working.setdefault(user.id, copy.deepcopy(user))
 
     async def _get(self, user_id: UUID) -> User | None:
-        return self.users.get(user_id)
+        return self._copy(self.users.get(user_id))
 
     async def _get_by_email(self, email: EmailAddress) -> User | None:
-        return next((u for u in self.users.values() if u.email.same_as(email)), None)
+        return self._copy(next((u for u in self.users.values() if u.email.same_as(email)), None))
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -55,7 +69,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.published.extend(events)
 
     async def rollback(self) -> None:
-        self.users.pending.clear()
+        self.users.discard()
 
 
 class FakePasswordHasher(PasswordHasher):

@@ -34,7 +34,7 @@ async def test_bootstrap_takes_fakes_for_its_ports_and_a_use_case_runs_through_i
         user = await register_user(
             RegisterUser("ada@example.com", "password1"), container.uow(), container.hasher
         )
-        assert uow.users.users == {user.id: user}
+        assert uow.users.users[user.id].email == user.email  # stored by the commit
         assert [type(event).__name__ for event in uow.published] == ["UserAccountCreated"]
         # The tokens it issues are the ones its own verifier accepts.
         token = container.tokens.issue(user.id)

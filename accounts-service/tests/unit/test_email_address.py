@@ -48,3 +48,10 @@ def test_plus_addressing_and_subdomains_are_accepted() -> None:
 def test_a_line_break_or_an_invisible_character_inside_is_refused(raw: str) -> None:
     with pytest.raises(InvalidEmailAddressError):
         EmailAddress(raw)
+
+
+def test_one_key_per_address_whatever_its_letter_case_valid_or_not() -> None:
+    assert EmailAddress(" Ada@Example.COM ").key == "ada@example.com"
+    assert EmailAddress.key_of("ADA@example.com") == EmailAddress("ada@EXAMPLE.com").key
+    assert EmailAddress("Ada@example.com").same_as(EmailAddress("aDA@example.com"))
+    assert EmailAddress.key_of("  Not An Address ") == "not an address"

@@ -27,9 +27,10 @@ async def test_logging_out_records_the_instant_and_commits_the_event() -> None:
     await log_out(LogOut(user_id=user.id), uow)
 
     [event] = uow.published
+    stored = uow.users.users[user.id]
     assert isinstance(event, UserTokensRevoked)
-    assert before <= event.revoked_before == user.tokens_revoked_before <= datetime.now(UTC)
-    assert event.user_version == user.version == 2
+    assert before <= event.revoked_before == stored.tokens_revoked_before <= datetime.now(UTC)
+    assert event.user_version == stored.version == 2
 
 
 def test_the_revocation_instant_never_moves_back() -> None:
@@ -45,7 +46,7 @@ async def test_a_new_password_is_hashed_stored_and_ends_older_tokens() -> None:
 
     await change_password(ChangePassword(user.id, "password1", "a new secret"), uow, hasher)
 
-    assert user.password_hash == "hashed:a new secret"
+    assert uow.users.users[user.id].password_hash == "hashed:a new secret"
     assert [type(e) for e in uow.published] == [UserTokensRevoked]
 
 
@@ -54,7 +55,7 @@ async def test_a_wrong_current_password_changes_nothing() -> None:
     uow = FakeUnitOfWork([user])
     with pytest.raises(InvalidCredentialsError):
         await change_password(ChangePassword(user.id, "wrong one", "a new secret"), uow, hasher)
-    assert user.password_hash == "hashed:password1"
+    assert uow.users.users[user.id].password_hash == "hashed:password1"
     assert uow.published == []
 
 

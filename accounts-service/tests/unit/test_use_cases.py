@@ -77,7 +77,7 @@ async def test_change_email_commits_the_change_and_its_event() -> None:
 
     await change_user_email_address(ChangeUserEmailAddress(user.id, "ada@lovelace.org"), uow)
 
-    assert user.email.value == "ada@lovelace.org"
+    assert uow.users.users[user.id].email.value == "ada@lovelace.org"
     assert [type(e) for e in uow.published] == [UserEmailChanged]
 
 
@@ -87,7 +87,7 @@ async def test_change_email_to_another_users_address_is_refused() -> None:
 
     with pytest.raises(EmailAddressAlreadyTakenError):
         await change_user_email_address(ChangeUserEmailAddress(ada.id, "BOB@example.com"), uow)
-    assert ada.email.value == "ada@example.com"
+    assert uow.users.users[ada.id].email.value == "ada@example.com"
     assert uow.committed == 0
 
 
@@ -97,7 +97,7 @@ async def test_change_email_to_own_address_in_other_case_is_allowed() -> None:
 
     await change_user_email_address(ChangeUserEmailAddress(ada.id, "Ada@example.com"), uow)
 
-    assert ada.email.value == "Ada@example.com"
+    assert uow.users.users[ada.id].email.value == "Ada@example.com"
 
 
 async def test_change_email_of_unknown_user_is_not_found() -> None:
@@ -138,3 +138,21 @@ async def test_get_user_returns_the_view_or_not_found() -> None:
     assert await get_user(GetUser(view.id), FakeUserReadModel([view])) == view
     with pytest.raises(UserNotFoundError):
         await get_user(GetUser(uuid4()), FakeUserReadModel([view]))
+
+
+async def test_a_change_without_a_commit_is_not_stored() -> None:
+    """The fake keeps what was committed only, so a use case that forgets its commit fails
+    the tests above instead of passing them."""
+    user = a_user()
+    uow = FakeUnitOfWork([user])
+
+    async with uow:
+        loaded = await uow.users.get(user.id)
+        assert loaded is not None
+        loaded.change_email(EmailAddress("ada@lovelace.org"))  # and no commit
+
+    assert uow.users.users[user.id].email.value == "ada@example.com"
+    async with uow:
+        again = await uow.users.get(user.id)
+        assert again is not None
+        assert again.email.value == "ada@example.com"

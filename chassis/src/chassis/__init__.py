@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from chassis.security.access_tokens import (
         AccessTokenVerifier,
         InvalidTokenError,
+        KeysUnavailableError,
         MissingTokenError,
         PublicKeys,
         RevokedTokenError,
@@ -94,6 +95,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.security.access_tokens": (
         "AccessTokenVerifier",
         "InvalidTokenError",
+        "KeysUnavailableError",
         "MissingTokenError",
         "PublicKeys",
         "RevokedTokenError",
@@ -122,6 +124,7 @@ __all__ = [
     "IdempotencyKey",
     "IdempotencyStore",
     "InvalidTokenError",
+    "KeysUnavailableError",
     "MessageTables",
     "Messaging",
     "MissingTokenError",

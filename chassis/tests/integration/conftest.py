@@ -10,15 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis import MessageTables, idempotency_keys, message_tables
 from chassis.persistence.database import make_engine
-from taskboard_testing import ThrowawayDatabase, ThrowawayVhost
+from taskboard_testing import ThrowawayDatabase, ThrowawayVhost, mark_integration
 
 SCHEMA = "chassis_test"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.integration)
+    mark_integration(items, Path(__file__).parent)
 
 
 @pytest.fixture(scope="session")

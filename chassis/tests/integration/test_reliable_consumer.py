@@ -1,9 +1,11 @@
 """The reliable consumer over the real broker and database, on a queue and a vhost of its own:
-a message that keeps killing its consumer ends in the DLQ with its history, and an unreachable
-database costs a message no attempt."""
+a message that keeps killing its consumer ends in the DLQ with its history, an unreachable
+database costs a message no attempt, and a message that keeps failing, or that cannot be read,
+ends in the DLQ with its reason while the good ones behind it are applied."""
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -95,6 +97,22 @@ async def dead_letter(channel: aio_pika.abc.AbstractChannel) -> Any:
     )
 
 
+async def dead_letters(
+    channel: aio_pika.abc.AbstractChannel, message_ids: set[str]
+) -> dict[str, Any]:
+    """Takes messages from the DLQ until every one of ``message_ids`` is there."""
+    dlq = await channel.declare_queue(QUEUE.dead_letter_queue, passive=True)
+    found: dict[str, Any] = {}
+
+    async def taken() -> dict[str, Any]:
+        while (message := await dlq.get(no_ack=True, fail=False)) is not None:
+            found[message.message_id or ""] = message
+        return found
+
+    await eventually(taken, until=lambda f: message_ids <= set(f), timeout=20, what="in the DLQ")
+    return found
+
+
 async def inbox_rows(engine: AsyncEngine, inbox: Table) -> int:
     async with engine.connect() as connection:
         return int((await connection.execute(select(func.count()).select_from(inbox))).scalar())
@@ -168,6 +186,64 @@ async def test_a_real_failure_still_spends_its_attempts_and_is_dead_lettered(
     assert dead.headers["x-attempts"] == 2
     assert "a bug" in str(dead.headers["x-last-error"])
     assert "chassis_test.account_created:rejected" in str(dead.headers["x-death-history"])
+
+
+async def test_unreadable_unknown_and_invalid_messages_are_dead_lettered_and_block_nothing(
+    amqp_url: str, engine: AsyncEngine, inbox: Table
+) -> None:
+    handler = Handler()
+    unreadable = str(uuid4())
+    unknown = {"type": "ThingExploded", "message_id": str(uuid4())}
+    invalid = account_created()
+    del invalid["payload"]["user_id"]
+    good = account_created()
+    key = UserAccountCreated.routing_key()
+    async with consuming(amqp_url, engine, inbox, handler), amqp(amqp_url) as channel:
+        await publish_envelope(
+            channel, QUEUE.exchange, b"{not json", routing_key=key, message_id=unreadable
+        )
+        for body in (unknown, invalid, good):
+            await publish_envelope(channel, QUEUE.exchange, body, routing_key=key)
+        dead = await dead_letters(
+            channel, {unreadable, unknown["message_id"], invalid["message_id"]}
+        )
+        await eventually(lambda: inbox_rows(engine, inbox), until=lambda n: n == 1)
+
+    assert handler.calls == [good["message_id"]]  # the others never reached the effect
+    assert dead[unreadable].body == b"{not json"
+    assert "JSONDecodeError" in str(dead[unreadable].headers["x-last-error"])
+    assert "UnknownEventError" in str(dead[unknown["message_id"]].headers["x-last-error"])
+    assert "payload.user_id" in str(dead[invalid["message_id"]].headers["x-last-error"])
+    for message in dead.values():
+        assert message.headers["x-attempts"] == 2  # retried like any failure, then parked
+        assert message.headers["x-first-death-queue"] == QUEUE.name
+        assert message.headers["x-original-routing-key"] == key
+
+
+async def test_a_message_that_keeps_failing_is_dead_lettered_while_good_ones_are_applied(
+    amqp_url: str, engine: AsyncEngine, inbox: Table
+) -> None:
+    poison, good = account_created(), account_created()
+
+    class FailsForPoison(Handler):
+        async def __call__(self, envelope: Envelope[Any], connection: AsyncConnection) -> None:
+            await super().__call__(envelope, connection)
+            if str(envelope.message_id) == poison["message_id"]:
+                raise ValueError("a bug this message always meets")
+
+    handler = FailsForPoison()
+    key = UserAccountCreated.routing_key()
+    async with consuming(amqp_url, engine, inbox, handler), amqp(amqp_url) as channel:
+        for body in (poison, good):
+            await publish_envelope(channel, QUEUE.exchange, body, routing_key=key)
+        dead = (await dead_letters(channel, {poison["message_id"]}))[poison["message_id"]]
+        await eventually(lambda: inbox_rows(engine, inbox), until=lambda n: n == 1)
+
+    assert handler.calls.count(poison["message_id"]) == 2
+    assert handler.calls.count(good["message_id"]) == 1
+    assert dead.headers["x-attempts"] == 2
+    assert "a bug this message always meets" in str(dead.headers["x-last-error"])
+    assert json.loads(dead.body) == poison
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 and one throw-away vhost per test run. A key pair made by the test stands in for
 accounts-service and serves the JWKS."""
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -16,7 +15,14 @@ from projects.config import Settings
 from projects.entrypoints.http.app import create_app
 from projects.entrypoints.messaging import subscribe_all
 from projects.infrastructure.security.jwks import HttpJwksFetcher
-from taskboard_testing import ThrowawayDatabase, ThrowawayVhost, run_alembic
+from taskboard_testing import (
+    ThrowawayDatabase,
+    ThrowawayVhost,
+    mark_integration,
+    run_alembic,
+    serving,
+    started,
+)
 from tests.stand_in_accounts import StandInAccounts
 
 SERVICE_DIR = Path(__file__).parents[2]
@@ -24,9 +30,7 @@ JWKS_URL = "http://accounts.test/.well-known/jwks.json"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.integration)
+    mark_integration(items, Path(__file__).parent)
 
 
 @pytest.fixture(scope="session")
@@ -69,10 +73,8 @@ async def container(settings: Settings, accounts: StandInAccounts) -> AsyncItera
     fetcher = HttpJwksFetcher(settings.jwks_url, transport=accounts.transport())
     container = bootstrap(settings, jwks_fetcher=fetcher)
     subscribe_all(container)
-    await container.platform.messaging.start()
-    await asyncio.wait_for(container.platform.messaging.connected.wait(), timeout=30)
-    yield container
-    await container.close()
+    async with started(container):
+        yield container
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +91,8 @@ async def _empty_tables(container: Container) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(container=container)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://projects") as c,
-    ):
-        yield c
+    async with serving(create_app(container=container), "http://projects") as client:
+        yield client
 
 
 class User:

@@ -5,14 +5,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy.exc import DBAPIError
 
-from chassis import database_unavailable
 from projects.bootstrap import bootstrap
 from projects.config import Settings
 from projects.entrypoints.http.app import create_app
 from projects.infrastructure.security.jwks import HttpJwksFetcher
-from taskboard_testing import refused_port
+from taskboard_testing import refused_port, serving
 from tests.stand_in_accounts import StandInAccounts
 
 from .conftest import User
@@ -28,13 +26,9 @@ async def no_database(
         )
         fetcher = HttpJwksFetcher(unreachable.jwks_url, transport=accounts.transport())
         container = bootstrap(unreachable, jwks_fetcher=fetcher)
-        app = create_app(container=container)
         try:
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as c,
-            ):
-                yield c
+            async with serving(create_app(container=container), "http://projects") as client:
+                yield client
         finally:
             await container.close()
 
@@ -56,19 +50,3 @@ async def test_requests_needing_the_database_answer_503(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == "5"
     assert response.json()["type"] == "urn:taskboard:problem:database-unavailable"
-
-
-def test_only_errors_caused_by_an_unreachable_database_count() -> None:
-    refused = ConnectionRefusedError(111, "Connect call failed")
-    wrapped = DBAPIError("SELECT 1", None, refused)
-    raised_from = RuntimeError("query failed")
-    raised_from.__cause__ = refused
-    while_handling = ValueError("a bug in an except block")
-    while_handling.__context__ = refused
-    duplicate = DBAPIError("INSERT", None, ValueError("duplicate key"))
-
-    assert database_unavailable(refused)
-    assert database_unavailable(wrapped)
-    assert database_unavailable(raised_from)
-    assert not database_unavailable(while_handling)
-    assert not database_unavailable(duplicate)

@@ -41,7 +41,7 @@ async def test_a_project_with_its_tasks_round_trips(container: Container) -> Non
     assert [(t.number, t.name, t.completed_at) for t in loaded.tasks_at_hand] == [
         (1, TaskName("Sign up!"), now)
     ]
-    assert (loaded.number_of_tasks, loaded.incomplete_tasks_count) == (3, 2)
+    assert (loaded.number_of_tasks, loaded.number_of_incomplete_tasks) == (3, 2)
     assert loaded.next_task_number == 4
     assert loaded.events == []
 
@@ -68,7 +68,7 @@ async def test_changes_to_a_loaded_project_and_its_tasks_are_saved(container: Co
     assert [(t.number, t.name.value, t.is_completed) for t in third.tasks_at_hand] == [
         (3, "Third task", False)
     ]
-    assert (again.number_of_tasks, again.incomplete_tasks_count) == (3, 2)
+    assert (again.number_of_tasks, again.number_of_incomplete_tasks) == (3, 2)
     assert (again.next_task_number, again.version) == (4, project.version + 3)
 
 
@@ -88,7 +88,7 @@ async def test_a_project_is_loaded_without_its_tasks_unless_one_is_asked_for(
 
     assert missing is not None
     assert (bare.tasks_at_hand, missing.tasks_at_hand) == ((), ())
-    assert (bare.number_of_tasks, bare.incomplete_tasks_count) == (3, 3)
+    assert (bare.number_of_tasks, bare.number_of_incomplete_tasks) == (3, 3)
 
 
 async def test_a_deleted_project_is_not_loaded(container: Container) -> None:

@@ -8,11 +8,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID, uuid4
 
-import aio_pika
 import httpx
 import jsonschema
 import pytest
-from aio_pika.abc import AbstractIncomingMessage
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -132,22 +130,6 @@ async def messages_in_consumer_queues(amqp_url: str) -> int:
     )
     depths = dict(line.split() for line in listing.splitlines() if line.strip())
     return int(depths[QUEUE.name]) + int(depths[QUEUE.retry_queue])
-
-
-async def dead_letters(
-    channel: aio_pika.abc.AbstractChannel, message_ids: set[str]
-) -> dict[str, AbstractIncomingMessage]:
-    """Takes messages from the DLQ until every one of ``message_ids`` is there."""
-    dlq = await channel.declare_queue(QUEUE.dead_letter_queue, passive=True)
-    found: dict[str, AbstractIncomingMessage] = {}
-
-    async def taken() -> dict[str, AbstractIncomingMessage]:
-        while (message := await dlq.get(no_ack=True, fail=False)) is not None:
-            found[message.message_id or ""] = message
-        return found
-
-    await eventually(taken, until=lambda f: message_ids <= set(f), timeout=15, what="in the DLQ")
-    return found
 
 
 async def test_the_contract_example_gives_its_user_the_starter_project(
@@ -304,40 +286,3 @@ async def test_a_failed_attempt_leaves_nothing_and_the_retry_applies_it_once(
     assert listed == STARTER_TASKS
     assert await effects_of(container, user_id) == (1, 3, 1)
     assert await inbox_rows(container)() == 1
-
-
-async def test_a_poison_message_goes_to_the_dlq_after_retries_and_blocks_nothing(
-    client: httpx.AsyncClient, accounts: StandInAccounts, amqp_url: str
-) -> None:
-    poison_id = str(uuid4())
-    good = account_created()
-
-    async with amqp(amqp_url) as channel:
-        await publish_envelope(
-            channel, ACCOUNTS_EXCHANGE, b"{not json", routing_key=ROUTING_KEY, message_id=poison_id
-        )
-        await publish_envelope(channel, ACCOUNTS_EXCHANGE, good, routing_key=ROUTING_KEY)
-
-        _, listed = await starter_of(client, accounts, UUID(good["payload"]["user_id"]))
-        assert listed == STARTER_TASKS
-        dead = (await dead_letters(channel, {poison_id}))[poison_id]
-
-    assert dead.body == b"{not json"
-    assert dead.headers["x-attempts"] == 3
-    assert dead.headers["x-first-death-queue"] == QUEUE.name
-    assert dead.headers["x-original-routing-key"] == ROUTING_KEY
-    assert "JSONDecodeError" in str(dead.headers["x-last-error"])
-
-
-async def test_unknown_and_invalid_messages_are_dead_lettered_too(amqp_url: str) -> None:
-    unknown = {"type": "UserExploded", "message_id": str(uuid4())}
-    invalid = account_created()
-    del invalid["payload"]["user_id"]
-
-    async with amqp(amqp_url) as channel:
-        for body in (unknown, invalid):
-            await publish_envelope(channel, ACCOUNTS_EXCHANGE, body, routing_key=ROUTING_KEY)
-        dead = await dead_letters(channel, {unknown["message_id"], invalid["message_id"]})
-
-    assert "UnknownEventError" in str(dead[unknown["message_id"]].headers["x-last-error"])
-    assert "payload.user_id" in str(dead[invalid["message_id"]].headers["x-last-error"])

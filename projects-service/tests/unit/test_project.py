@@ -142,8 +142,8 @@ def test_counts_follow_every_task_change() -> None:
     project.complete_task(1)
     project.incomplete_task(2)
 
-    assert (project.number_of_tasks, project.incomplete_tasks_count) == (3, 2)
-    assert project.completed_tasks_count == 1
+    assert (project.number_of_tasks, project.number_of_incomplete_tasks) == (3, 2)
+    assert project.number_of_completed_tasks == 1
 
 
 def test_a_project_loaded_with_counts_and_one_task_keeps_every_rule() -> None:
@@ -157,13 +157,13 @@ def test_a_project_loaded_with_counts_and_one_task_keeps_every_rule() -> None:
         project.archive()
     project.complete_task(1)
     assert project.add_task(TaskName("Room again")).number == 2
-    assert (project.number_of_tasks, project.incomplete_tasks_count) == (41, 3)
+    assert (project.number_of_tasks, project.number_of_incomplete_tasks) == (41, 3)
 
 
 def test_without_a_limit_any_number_of_tasks_can_be_open() -> None:
     project = a_project(open_tasks=50)
     project.add_task(TaskName("Fifty-first"))
-    assert project.incomplete_tasks_count == 51
+    assert project.number_of_incomplete_tasks == 51
 
 
 def test_completing_a_task_sets_its_completion_time() -> None:
@@ -172,7 +172,7 @@ def test_completing_a_task_sets_its_completion_time() -> None:
     task = project.complete_task(1, now=LATER)
 
     assert task.completed_at == LATER
-    assert project.incomplete_tasks_count == 0
+    assert project.number_of_incomplete_tasks == 0
 
 
 def test_completing_a_completed_task_keeps_its_first_completion_time() -> None:
@@ -192,7 +192,7 @@ def test_reopening_a_completed_task_clears_its_completion_time() -> None:
     task = project.incomplete_task(1)
 
     assert task.completed_at is None
-    assert project.incomplete_tasks_count == 1
+    assert project.number_of_incomplete_tasks == 1
 
 
 def test_reopening_an_open_task_is_a_no_op() -> None:
@@ -274,7 +274,7 @@ def test_a_limit_below_the_current_number_of_open_tasks_only_blocks_new_ones() -
 
     project.change_maximum_number_of_incomplete_tasks(1)
 
-    assert project.incomplete_tasks_count == 3
+    assert project.number_of_incomplete_tasks == 3
     with pytest.raises(MaxIncompleteTasksNumberIsReachedError):
         project.add_task(TaskName("Fourth"))
 

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from projects.infrastructure.security.jwks import KeysUnavailableError, PublicKeySet, parse_jwks
+from chassis import KeysUnavailableError
+from projects.infrastructure.security.jwks import PublicKeySet, parse_jwks
 from tests.stand_in_accounts import StandInAccounts
 
 from .fakes import FakeClock, FakeJwksFetcher
@@ -75,9 +76,11 @@ class SlowFetcher(FakeJwksFetcher):
     def __init__(self, document: dict[str, Any]) -> None:
         super().__init__(document)
         self.release = asyncio.Event()
+        self.started = asyncio.Event()
 
     async def fetch(self) -> dict[str, Any]:
         self.fetches += 1
+        self.started.set()
         await self.release.wait()
         assert self.document is not None
         return dict(self.document)
@@ -91,7 +94,9 @@ async def test_lookups_during_the_first_fetch_wait_for_it_instead_of_failing() -
     keys = key_set(fetcher, FakeClock())
 
     lookups = [asyncio.create_task(keys.key(accounts.kid)) for _ in range(5)]
-    await asyncio.sleep(0)  # every lookup has started; the first is fetching
+    # The first lookup is fetching; the others, scheduled before this test could resume, wait.
+    await fetcher.started.wait()
+    assert not any(lookup.done() for lookup in lookups)
     fetcher.release.set()
     found = await asyncio.gather(*lookups)
 

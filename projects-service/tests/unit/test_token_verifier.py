@@ -6,8 +6,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from chassis import AccessTokenVerifier, InvalidTokenError
-from projects.infrastructure.security.jwks import KeysUnavailableError, PublicKeySet
+from chassis import AccessTokenVerifier, InvalidTokenError, KeysUnavailableError
+from projects.infrastructure.security.jwks import PublicKeySet
 from tests.stand_in_accounts import StandInAccounts, tampered
 
 from .fakes import FakeClock, FakeJwksFetcher

@@ -1,6 +1,7 @@
 """Test-only helpers shared by the suites. Service code never imports this package."""
 
 from taskboard_testing.imports import modules_loaded_by, packages_in
+from taskboard_testing.in_process import mark_integration, serving, started
 from taskboard_testing.logins import ThrowawayLogins
 from taskboard_testing.polling import eventually
 from taskboard_testing.postgres import ThrowawayDatabase, admin_database_url, run_alembic
@@ -15,10 +16,13 @@ __all__ = [
     "admin_database_url",
     "eventually",
     "free_port",
+    "mark_integration",
     "modules_loaded_by",
     "packages_in",
     "rabbitmqctl",
     "refused_port",
     "require_service",
     "run_alembic",
+    "serving",
+    "started",
 ]

@@ -36,7 +36,7 @@ async def change_password(
     new_password = Password(command.new_password)  # a bad new one costs no hashing
     async with uow:
         user = await _existing(uow, command)
-    attempt = [Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, user.email.value.casefold())]
+    attempt = [Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, user.email.key)]
     if throttle is not None:
         await throttle.check(attempt)
     if not await hasher.verify(command.current_password, user.password_hash):

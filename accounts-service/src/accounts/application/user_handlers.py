@@ -70,7 +70,7 @@ async def confirm_registration(
     only then does a repeat get the first answer again (it holds the user's id). It tells what
     a login tells, so it is throttled and counted as one, and checked against the stored hash
     with the same bounded hasher; a user gone or with another password since answers False."""
-    attempts = _login_attempts(command.email, command.client, EmailAddress(command.email))
+    attempts = _login_attempts(command.email, command.client)
     if throttle is not None:
         await throttle.check(attempts)
     async with uow:
@@ -98,7 +98,7 @@ async def authenticate(
         email: EmailAddress | None = EmailAddress(command.email)
     except InvalidEmailAddressError:
         email = None
-    attempts = _login_attempts(command.email, command.client, email)
+    attempts = _login_attempts(command.email, command.client)
     if throttle is not None:
         await throttle.check(attempts)
     async with uow:
@@ -113,16 +113,13 @@ async def authenticate(
     return tokens.issue(user.id)
 
 
-def _login_attempts(given: str, client: str, email: EmailAddress | None) -> list[Attempt]:
+def _login_attempts(given: str, client: str) -> list[Attempt]:
+    """The account's failures are counted by its address's key, whatever the letter case (and
+    for unknown or malformed addresses too), the client's by its address."""
     return [
-        Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, _account_key(given, email)),
+        Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, EmailAddress.key_of(given)),
         Attempt(AttemptKind.FAILED_LOGIN_FROM_CLIENT, client),
     ]
-
-
-def _account_key(given: str, email: EmailAddress | None) -> str:
-    """One key per account whatever the letter case: the same for unknown addresses."""
-    return (email.value if email is not None else given.strip()).casefold()
 
 
 async def change_user_email_address(

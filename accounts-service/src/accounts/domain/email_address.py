@@ -33,12 +33,22 @@ class EmailAddress:
     def key(self) -> str:
         """What makes two addresses the same one: the address in lower case. This is the one
         home of the rule "an address is taken whatever its letter case": ``same_as`` compares
-        keys, the repository looks users up by key, and the unique index is on the key
-        (``lower(email)``; the address is ASCII, so SQL's ``lower`` agrees with this one)."""
+        keys, the repository looks users up by key, the unique index is on the key
+        (``lower(email)``; the address is ASCII, so SQL's ``lower`` agrees with this one), and
+        the login throttle counts an account's failures by key (``key_of``)."""
         return self.value.lower()
 
     def same_as(self, other: EmailAddress) -> bool:
         return self.key == other.key
+
+    @staticmethod
+    def key_of(text: str) -> str:
+        """The key of ``text`` whether or not it is a valid address: the login throttle counts
+        failures per key, for unknown and malformed addresses too."""
+        try:
+            return EmailAddress(text).key
+        except InvalidEmailAddressError:
+            return text.strip().lower()
 
 
 def _normalise(raw: str) -> str:

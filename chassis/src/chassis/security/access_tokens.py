@@ -31,8 +31,13 @@ class RevokedTokenError(InvalidTokenError):
     """The token was issued before its user logged out or changed their password."""
 
 
+class KeysUnavailableError(Exception):
+    """No public key could be loaded yet, so no token can be checked (not the caller's fault)."""
+
+
 class PublicKeys(Protocol):
-    """Where the verifier finds the public key a ``kid`` names (None: no such key)."""
+    """Where the verifier finds the public key a ``kid`` names (None: no such key); raises
+    ``KeysUnavailableError`` while it has never managed to load any."""
 
     async def key(self, kid: str) -> Ed25519PublicKey | None: ...
 

@@ -29,7 +29,7 @@ def maximum_number_of_incomplete_tasks_is_valid(limit: object) -> None:
 
 def project_has_room_for_another_incomplete_task(project: Project) -> None:
     limit = project.maximum_number_of_incomplete_tasks
-    if limit is not None and project.incomplete_tasks_count >= limit:
+    if limit is not None and project.number_of_incomplete_tasks >= limit:
         raise MaxIncompleteTasksNumberIsReachedError(
             f"The project allows at most {limit} incomplete tasks."
         )
@@ -37,7 +37,7 @@ def project_has_room_for_another_incomplete_task(project: Project) -> None:
 
 def incomplete_tasks_are_within_the_limit(project: Project) -> None:
     limit = project.maximum_number_of_incomplete_tasks
-    if limit is not None and project.incomplete_tasks_count > limit:
+    if limit is not None and project.number_of_incomplete_tasks > limit:
         raise MaxIncompleteTasksNumberIsReachedError(
             f"The project allows at most {limit} incomplete tasks."
         )
@@ -50,7 +50,7 @@ def tasks_are_numbered_from_one(project: Project) -> None:
 
 
 def all_project_tasks_are_completed(project: Project) -> None:
-    if count := project.incomplete_tasks_count:
+    if count := project.number_of_incomplete_tasks:
         raise ProjectHasIncompleteTasksError(
             f"The project has {count} incomplete tasks; complete them before archiving."
         )

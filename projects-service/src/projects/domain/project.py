@@ -132,11 +132,11 @@ class Project:
         return self.deleted_at is not None
 
     @property
-    def incomplete_tasks_count(self) -> int:
+    def number_of_incomplete_tasks(self) -> int:
         return self._number_of_incomplete_tasks
 
     @property
-    def completed_tasks_count(self) -> int:
+    def number_of_completed_tasks(self) -> int:
         return self._number_of_tasks - self._number_of_incomplete_tasks
 
     def task(self, number: int) -> Task:

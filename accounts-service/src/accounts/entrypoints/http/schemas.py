@@ -10,16 +10,24 @@ from accounts.domain.password import MAX_BYTES, MIN_BYTES
 
 # What the domain checks, said in the document (and so in generated clients); the domain's own
 # check stays the one that answers, with its own problem type. Surrounding whitespace is trimmed.
+# What ``str.strip`` trims, written out: ECMAScript's ``\s`` differs (it takes U+FEFF, which
+# Python keeps and the address then refuses).
+_STRIPPED = r"[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 EMAIL_SCHEMA: JsonDict = {
     "format": "email",
-    "pattern": rf"^\s*{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_LABEL}\s*$",
+    "pattern": rf"^{_STRIPPED}*{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_LABEL}{_STRIPPED}*$",
     "minLength": 3,
 }
 # Bytes are what bcrypt counts; a JSON Schema counts characters, so the document gives the
-# range in which every ASCII password fits, and the description the rule itself.
+# range in which every ASCII password fits (there characters and bytes agree), and the
+# description the rule itself, in bytes.
 PASSWORD_SCHEMA: JsonDict = {"minLength": MIN_BYTES, "maxLength": MAX_BYTES}
+PASSWORD_RULE = (
+    f"{MIN_BYTES} to {MAX_BYTES} bytes in UTF-8 (bcrypt's limit): characters for ASCII, "
+    "fewer characters when some take two bytes or more (é: 2, €: 3)."
+)
 
 
 class _Body(BaseModel):
@@ -32,7 +40,7 @@ class RegisterUserBody(_Body):
     )
     password: str = Field(
         max_length=300,
-        description=f"{MIN_BYTES} to {MAX_BYTES} bytes in UTF-8.",
+        description=PASSWORD_RULE,
         examples=["correct horse"],
         json_schema_extra=PASSWORD_SCHEMA,
     )
@@ -48,7 +56,12 @@ class ChangeEmailBody(_Body):
 
 class ChangePasswordBody(_Body):
     current_password: str = Field(max_length=300)
-    new_password: str = Field(max_length=300, description="8 to 72 bytes in UTF-8.")
+    new_password: str = Field(
+        max_length=300,
+        description=PASSWORD_RULE,
+        examples=["a new secret"],
+        json_schema_extra=PASSWORD_SCHEMA,
+    )
 
 
 class UserOut(BaseModel):

@@ -130,8 +130,11 @@ def email_scope(email: str) -> str:
 )
 async def login(
     request: Request,
-    username: Annotated[str, Form(max_length=300, description="The account's email address")],
-    password: Annotated[str, Form(max_length=300)],
+    # An empty field is a missing one to the form parser (422): the document says so.
+    username: Annotated[
+        str, Form(min_length=1, max_length=300, description="The account's email address")
+    ],
+    password: Annotated[str, Form(min_length=1, max_length=300)],
     client: ClientAddress,
     container: ContainerDep,
 ) -> TokenOut:

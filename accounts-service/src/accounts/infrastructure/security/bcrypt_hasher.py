@@ -74,6 +74,16 @@ class BcryptPasswordHasher(PasswordHasher):
         # Compared against when the email is unknown, so both answers cost one checkpw.
         self._dummy_hash = bcrypt.hashpw(b"dummy-password", bcrypt.gensalt(rounds))
 
+    @property
+    def pending(self) -> int:
+        """Checks and hashes waiting for a thread or running (what the queue bound counts)."""
+        return self._pending
+
+    @property
+    def waiting(self) -> int:
+        """Checks and hashes waiting for a thread."""
+        return len(self._waiting_checks) + len(self._waiting_hashes)
+
     def full_for_hashes(self) -> bool:
         return self._pending_hashes >= self._hash_limit or self._pending >= self._queue
 

@@ -48,7 +48,7 @@ class ProjectView:
             maximum_number_of_incomplete_tasks=project.maximum_number_of_incomplete_tasks,
             archived_at=project.archived_at,
             number_of_tasks=project.number_of_tasks,
-            number_of_completed_tasks=project.completed_tasks_count,
+            number_of_completed_tasks=project.number_of_completed_tasks,
         )
 
 

@@ -1,6 +1,6 @@
 """How projects' own errors are answered (everything else is the chassis's problem+json)."""
 
-from chassis import ErrorMap, InvalidTokenError, MissingTokenError, Problem
+from chassis import ErrorMap, InvalidTokenError, KeysUnavailableError, MissingTokenError, Problem
 from projects.domain.errors import (
     ConcurrentUpdateError,
     DomainError,
@@ -16,7 +16,6 @@ from projects.domain.errors import (
     ProjectStateError,
     TaskNotFoundError,
 )
-from projects.infrastructure.security.jwks import KeysUnavailableError
 
 # RFC 6750: a request without any token gets no error code in its challenge, a bad token does.
 BEARER = {"WWW-Authenticate": "Bearer"}

@@ -12,13 +12,11 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from chassis import KeysUnavailableError
+
 logger = logging.getLogger(__name__)
 
 ALGORITHM = "EdDSA"
-
-
-class KeysUnavailableError(Exception):
-    """No public key could be fetched yet, so no token can be checked (not the caller's fault)."""
 
 
 class JwksFetcher(Protocol):
