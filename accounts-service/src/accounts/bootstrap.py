@@ -21,7 +21,7 @@ from accounts.config import Settings
 from accounts.infrastructure.persistence.attempt_throttle import PgAttemptThrottle, ThrottlePolicy
 from accounts.infrastructure.persistence.orm import start_mappers
 from accounts.infrastructure.persistence.tables import idempotency_keys, messages, users
-from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from accounts.infrastructure.persistence.unit_of_work import user_unit_of_work
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
@@ -33,6 +33,7 @@ from accounts.infrastructure.security.signing_key import SigningKey
 from chassis import (
     AccessTokenVerifier,
     Network,
+    OutboxSession,
     Platform,
     PolledRevocations,
     RecentRevocations,
@@ -84,8 +85,10 @@ def bootstrap(
     return Container(
         settings=settings,
         platform=platform,
-        uow=uow or (lambda: SqlAlchemyUnitOfWork.on(platform.sessions)),
-        uow_joining=SqlAlchemyUnitOfWork.joining,
+        uow=uow or (lambda: user_unit_of_work(OutboxSession(platform.sessions, messages.outbox))),
+        uow_joining=lambda connection: user_unit_of_work(
+            OutboxSession.joining(connection, messages.outbox)
+        ),
         user_projects=SqlUserProjects,
         hasher=hasher
         or BcryptPasswordHasher(

@@ -25,37 +25,53 @@ class FakeUserRepository(UserRepository):
     """Added users are stored on commit only: a use case that forgets to commit stores nothing."""
 
     def __init__(self, users: list[User] | None = None) -> None:
-        super().__init__()
         self.users = {user.id: user for user in users or []}
         self.pending: list[User] = []
+        self.seen: list[User] = []  # handed out in the current unit of work
 
-    def _add(self, user: User) -> None:
+    def _see(self, user: User | None) -> User | None:
+        if user is not None and user not in self.seen:
+            self.seen.append(user)
+        return user
+
+    def add(self, user: User) -> None:
         self.pending.append(user)
+        self._see(user)
 
-    def store_pending(self) -> None:
+    def store_pending(self) -> list[DomainEvent]:
+        """Store the added users; the events the users handed out raised, taken once."""
         pending, self.pending = self.pending, []
         self.users.update((user.id, user) for user in pending)
+        events = [event for user in self.seen for event in user.events]
+        for user in self.seen:
+            user.events.clear()
+        return events
 
-    async def _get(self, user_id: UUID) -> User | None:
-        return self.users.get(user_id)
+    async def get(self, user_id: UUID) -> User | None:
+        return self._see(self.users.get(user_id))
 
-    async def _get_by_email(self, email: EmailAddress) -> User | None:
-        return next((u for u in self.users.values() if u.email.same_as(email)), None)
+    async def get_by_email(self, email: EmailAddress) -> User | None:
+        return self._see(next((u for u in self.users.values() if u.email.same_as(email)), None))
 
 
 class FakeUnitOfWork(UnitOfWork):
+    """Leaving without a commit drops what was added, as a rollback would."""
+
     def __init__(self, users: list[User] | None = None) -> None:
         self.users = FakeUserRepository(users)
         self.committed = 0
         self.published: list[DomainEvent] = []
 
-    async def _commit(self, events: list[DomainEvent]) -> None:
-        self.users.store_pending()
-        self.committed += 1
-        self.published.extend(events)
+    async def __aenter__(self) -> FakeUserRepository:
+        self.users.seen.clear()
+        return self.users
 
-    async def rollback(self) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.users.pending.clear()
+
+    async def commit(self) -> None:
+        self.published.extend(self.users.store_pending())
+        self.committed += 1
 
 
 class FakePasswordHasher(PasswordHasher):

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from chassis.persistence.message_tables import MessageTables, message_tables
     from chassis.persistence.outbox_rows import outbox_row
     from chassis.persistence.outbox_session import OutboxSession
+    from chassis.persistence.outbox_unit_of_work import OutboxEvents, OutboxUnitOfWork
     from chassis.persistence.read_pool import ReadPool
+    from chassis.persistence.seen_aggregates import SeenAggregates
     from chassis.platform import Platform, build_platform
     from chassis.process_logging import configure_logging
     from chassis.security.access_tokens import (
@@ -80,7 +82,9 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.persistence.message_tables": ("MessageTables", "message_tables"),
     "chassis.persistence.outbox_rows": ("outbox_row",),
     "chassis.persistence.outbox_session": ("OutboxSession",),
+    "chassis.persistence.outbox_unit_of_work": ("OutboxEvents", "OutboxUnitOfWork"),
     "chassis.persistence.read_pool": ("ReadPool",),
+    "chassis.persistence.seen_aggregates": ("SeenAggregates",),
     "chassis.platform": ("Platform", "build_platform"),
     "chassis.process_logging": ("configure_logging",),
     "chassis.security.access_tokens": (
@@ -118,7 +122,9 @@ __all__ = [
     "Messaging",
     "MissingTokenError",
     "Network",
+    "OutboxEvents",
     "OutboxSession",
+    "OutboxUnitOfWork",
     "Platform",
     "PolledRevocations",
     "Problem",
@@ -128,6 +134,7 @@ __all__ = [
     "RecentRevocations",
     "Revocations",
     "RevokedTokenError",
+    "SeenAggregates",
     "ServiceContainer",
     "ServiceSettings",
     "Telemetry",

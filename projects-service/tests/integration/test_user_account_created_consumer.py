@@ -1,6 +1,7 @@
 """Consumer side, over the real broker: every new account gets its starter project, once."""
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -283,17 +284,18 @@ async def test_a_failed_attempt_leaves_nothing_and_the_retry_applies_it_once(
 ) -> None:
     # The first attempt fails after the project and its tasks were flushed, while writing the
     # outbox row: if the inbox row or the project survived it, the retry would create nothing.
-    real_outbox_row = uow_module.project_outbox_row
+    real_contract = uow_module.PROJECT_EVENTS.contract
     calls = 0
 
-    def fails_once(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    def fails_once(event: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("outbox write failed")
-        return real_outbox_row(*args, **kwargs)
+        return real_contract(event)
 
-    monkeypatch.setattr(uow_module, "project_outbox_row", fails_once)
+    failing = dataclasses.replace(uow_module.PROJECT_EVENTS, contract=fails_once)
+    monkeypatch.setattr(uow_module, "PROJECT_EVENTS", failing)
     message = account_created()
     user_id = UUID(message["payload"]["user_id"])
 
