@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from chassis.http.identity import CurrentUserId, current_user_id
     from chassis.http.media_types import form_body, json_body
     from chassis.http.problems import ErrorMap, Problem, ProblemError, problem, problem_responses
-    from chassis.http.service_app import service_app
+    from chassis.http.service_app import AppFactory, service_app, service_app_factory
     from chassis.messaging.consumer_queue import ConsumerQueue
     from chassis.messaging.messaging import Messaging
     from chassis.messaging.reliable_consumer import EffectHandler
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from chassis.persistence.seen_aggregates import SeenAggregates
     from chassis.platform import Platform, build_platform
     from chassis.process_logging import configure_logging
+    from chassis.runtime import Consumer, ServiceRuntime
     from chassis.security.access_tokens import (
         AccessTokenVerifier,
         InvalidTokenError,
@@ -70,7 +71,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "problem",
         "problem_responses",
     ),
-    "chassis.http.service_app": ("service_app",),
+    "chassis.http.service_app": ("AppFactory", "service_app", "service_app_factory"),
     "chassis.messaging.consumer_queue": ("ConsumerQueue",),
     "chassis.messaging.messaging": ("Messaging",),
     "chassis.messaging.reliable_consumer": ("EffectHandler",),
@@ -87,6 +88,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.persistence.seen_aggregates": ("SeenAggregates",),
     "chassis.platform": ("Platform", "build_platform"),
     "chassis.process_logging": ("configure_logging",),
+    "chassis.runtime": ("Consumer", "ServiceRuntime"),
     "chassis.security.access_tokens": (
         "AccessTokenVerifier",
         "InvalidTokenError",
@@ -110,7 +112,9 @@ _MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in name
 __all__ = [
     "ISSUED_AT_CLAIM",
     "AccessTokenVerifier",
+    "AppFactory",
     "BrokerSettings",
+    "Consumer",
     "ConsumerQueue",
     "CurrentUserId",
     "EffectHandler",
@@ -136,6 +140,7 @@ __all__ = [
     "RevokedTokenError",
     "SeenAggregates",
     "ServiceContainer",
+    "ServiceRuntime",
     "ServiceSettings",
     "Telemetry",
     "Topology",
@@ -160,6 +165,7 @@ __all__ = [
     "run_migrations",
     "run_worker",
     "service_app",
+    "service_app_factory",
     "trusted_networks",
     "unless_disconnected",
     "violated_constraint",

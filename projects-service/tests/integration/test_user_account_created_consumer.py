@@ -30,10 +30,7 @@ from contracts import (
 )
 from projects.bootstrap import Container
 from projects.domain.starter_project import starter_project_id
-from projects.entrypoints.messaging.user_account_created import (
-    CONSUMER_NAME,
-    handler,
-)
+from projects.entrypoints.messaging.user_account_created import CONSUMER
 from projects.infrastructure.persistence import unit_of_work as uow_module
 from projects.infrastructure.persistence.tables import inbox, outbox, projects, tasks
 from taskboard_testing import eventually, rabbitmqctl
@@ -193,7 +190,7 @@ async def test_a_fresh_account_gets_its_starter_project_and_an_inbox_row(
     async with container.platform.engine.connect() as connection:
         [row] = (await connection.execute(select(inbox))).all()
     assert (row.consumer, str(row.message_id), row.message_type) == (
-        CONSUMER_NAME,
+        CONSUMER.name,
         message["message_id"],
         "UserAccountCreated",
     )
@@ -259,11 +256,11 @@ async def apply(container: Container, connection: AsyncConnection, envelope: Env
     assert await first_delivery(
         connection,
         inbox,
-        consumer=CONSUMER_NAME,
+        consumer=CONSUMER.name,
         message_id=envelope.message_id,
         message_type=envelope.type,
     )
-    await handler(container)(envelope, connection)
+    await CONSUMER.apply(container, envelope, connection)
 
 
 def blocked_writers(container: Container) -> Callable[[], Any]:

@@ -30,7 +30,7 @@ E = TypeVar("E", bound=DomainEventLike)
 R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OutboxEvents(Generic[E]):
     """How a service's domain events go out: which contract each becomes, published as
     ``producer``, and the aggregate (id, version) each belongs to."""
