@@ -62,6 +62,10 @@ class Container:
     throttle: AttemptThrottle
     trusted_proxies: tuple[Network, ...]
 
+    def uow_in(self, connection: AsyncConnection | None) -> UnitOfWork:
+        """Inside ``connection``'s transaction (an idempotent request's), else one of its own."""
+        return self.uow() if connection is None else self.uow_joining(connection)
+
     async def close(self) -> None:
         await self.platform.close()
         if isinstance(self.hasher, BcryptPasswordHasher):

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from chassis.container import ServiceContainer
     from chassis.correlation import correlation_id, current_correlation_id
     from chassis.http.client_address import Network, client_address, trusted_networks
+    from chassis.http.creating import Created, CreateOnce, post_creating
     from chassis.http.disconnect import unless_disconnected
-    from chassis.http.idempotency import IdempotencyKey, idempotent
     from chassis.http.identity import CurrentUserId, current_user_id
     from chassis.http.media_types import form_body, json_body
     from chassis.http.problems import ErrorMap, Problem, ProblemError, problem, problem_responses
@@ -60,8 +60,8 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.container": ("ServiceContainer",),
     "chassis.correlation": ("correlation_id", "current_correlation_id"),
     "chassis.http.client_address": ("Network", "client_address", "trusted_networks"),
+    "chassis.http.creating": ("CreateOnce", "Created", "post_creating"),
     "chassis.http.disconnect": ("unless_disconnected",),
-    "chassis.http.idempotency": ("IdempotencyKey", "idempotent"),
     "chassis.http.identity": ("CurrentUserId", "current_user_id"),
     "chassis.http.media_types": ("form_body", "json_body"),
     "chassis.http.problems": (
@@ -116,10 +116,11 @@ __all__ = [
     "BrokerSettings",
     "Consumer",
     "ConsumerQueue",
+    "CreateOnce",
+    "Created",
     "CurrentUserId",
     "EffectHandler",
     "ErrorMap",
-    "IdempotencyKey",
     "IdempotencyStore",
     "InvalidTokenError",
     "MessageTables",
@@ -155,10 +156,10 @@ __all__ = [
     "database_unavailable",
     "form_body",
     "idempotency_keys",
-    "idempotent",
     "json_body",
     "message_tables",
     "outbox_row",
+    "post_creating",
     "problem",
     "problem_responses",
     "process_telemetry",

@@ -44,6 +44,10 @@ class Container:
     public_keys: PublicKeySet
     verifier: AccessTokenVerifier
 
+    def uow_in(self, connection: AsyncConnection | None) -> UnitOfWork:
+        """Inside ``connection``'s transaction (an idempotent request's), else one of its own."""
+        return self.uow() if connection is None else self.uow_joining(connection)
+
     async def close(self) -> None:
         await self.platform.close()
         await self.public_keys.close()
