@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from chassis.container import ServiceContainer
     from chassis.correlation import correlation_id, current_correlation_id
+    from chassis.cpu_pool import CpuPoolFullError, CpuWorkPool
     from chassis.http.client_address import Network, client_address, trusted_networks
     from chassis.http.creating import Created, CreateOnce, post_creating
     from chassis.http.disconnect import unless_disconnected
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from chassis.messaging.reliable_consumer import EffectHandler
     from chassis.messaging.topology import Topology
     from chassis.migrations import run_migrations
+    from chassis.persistence.aggregate_mapping import map_aggregate
     from chassis.persistence.constraints import violated_constraint
     from chassis.persistence.database_errors import database_unavailable
     from chassis.persistence.idempotency_keys import IdempotencyStore, idempotency_keys
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.container": ("ServiceContainer",),
     "chassis.correlation": ("correlation_id", "current_correlation_id"),
+    "chassis.cpu_pool": ("CpuPoolFullError", "CpuWorkPool"),
     "chassis.http.client_address": ("Network", "client_address", "trusted_networks"),
     "chassis.http.creating": ("CreateOnce", "Created", "post_creating"),
     "chassis.http.disconnect": ("unless_disconnected",),
@@ -77,6 +80,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.messaging.reliable_consumer": ("EffectHandler",),
     "chassis.messaging.topology": ("Topology",),
     "chassis.migrations": ("run_migrations",),
+    "chassis.persistence.aggregate_mapping": ("map_aggregate",),
     "chassis.persistence.constraints": ("violated_constraint",),
     "chassis.persistence.database_errors": ("database_unavailable",),
     "chassis.persistence.idempotency_keys": ("IdempotencyStore", "idempotency_keys"),
@@ -116,6 +120,8 @@ __all__ = [
     "BrokerSettings",
     "Consumer",
     "ConsumerQueue",
+    "CpuPoolFullError",
+    "CpuWorkPool",
     "CreateOnce",
     "Created",
     "CurrentUserId",
@@ -157,6 +163,7 @@ __all__ = [
     "form_body",
     "idempotency_keys",
     "json_body",
+    "map_aggregate",
     "message_tables",
     "outbox_row",
     "post_creating",

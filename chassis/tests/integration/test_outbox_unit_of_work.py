@@ -10,10 +10,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, event, func, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import registry
-from sqlalchemy.orm.exc import StaleDataError
 
 from chassis import (
     MessageTables,
@@ -22,6 +21,7 @@ from chassis import (
     OutboxUnitOfWork,
     SeenAggregates,
     correlation_id,
+    map_aggregate,
 )
 from contracts import ACCOUNTS_PRODUCER, Envelope, UserAccountCreated
 
@@ -47,7 +47,7 @@ class Thing:
     events: list[Any] = field(default_factory=list)
 
 
-registry().map_imperatively(Thing, things, version_id_col=things.c.version)
+map_aggregate(registry(), Thing, things, properties={})
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,9 @@ class ThingMade:
 class Things:
     def __init__(self, session: AsyncSession, seen: SeenAggregates[Thing]) -> None:
         self._session, self._seen = session, seen
+
+    async def get(self, thing_id: UUID) -> Thing | None:
+        return self._seen.see(await self._session.get(Thing, thing_id))
 
     def make(self, name: str) -> Thing:
         thing = Thing(name)
@@ -186,16 +189,21 @@ async def test_a_constraint_not_named_is_raised_as_it_is(
                 assert not isinstance(raised.value, NameTakenError)
 
 
-async def test_a_stale_write_becomes_the_services_error(
+async def test_a_stale_write_becomes_the_services_error_and_a_loaded_aggregate_has_no_events(
     tables: MessageTables, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    uow = unit_of_work(sessions, tables)
-
-    def stale(*args: object) -> None:
-        raise StaleDataError("UPDATE matched no row")
-
+    uow, first, second = (unit_of_work(sessions, tables) for _ in range(3))
     async with uow as repository:
-        repository.make("late")
-        event.listen(uow.session.sync_session, "before_flush", stale)
+        made = repository.make("shared")
+        await uow.commit()
+
+    async with first as mine, second as theirs:
+        loaded, other = await mine.get(made.id), await theirs.get(made.id)
+        assert loaded is not None
+        assert other is not None
+        assert loaded.events == []  # set on load: loading bypasses __init__
+        for thing, name in ((loaded, "mine"), (other, "theirs")):
+            thing.name, thing.version = name, thing.version + 1
+        await first.commit()
         with pytest.raises(ChangedMeanwhileError):
-            await uow.commit()
+            await second.commit()
