@@ -18,9 +18,9 @@ from accounts.application.ports import (
     UserReadModel,
 )
 from accounts.config import Settings
-from accounts.infrastructure.persistence.attempt_throttle import PgAttemptThrottle, ThrottlePolicy
+from accounts.infrastructure.persistence.attempt_throttle import PgAttemptThrottle
 from accounts.infrastructure.persistence.orm import start_mappers
-from accounts.infrastructure.persistence.tables import idempotency_keys, messages, users
+from accounts.infrastructure.persistence.tables import attempts, idempotency_keys, messages, users
 from accounts.infrastructure.persistence.unit_of_work import user_unit_of_work
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
@@ -32,11 +32,13 @@ from accounts.infrastructure.security.live_key_ring import LiveKeyRing
 from accounts.infrastructure.security.signing_key import SigningKey
 from chassis import (
     AccessTokenVerifier,
+    AttemptCounter,
     Network,
     OutboxSession,
     Platform,
     PolledRevocations,
     RecentRevocations,
+    ThrottlePolicy,
     build_platform,
     trusted_networks,
 )
@@ -119,12 +121,15 @@ def bootstrap(
         ),
         signing_keys=keys,
         read_model=read_model or PgUserReadModel(platform.read_pool),
-        throttle=throttle or PgAttemptThrottle(platform.engine, throttle_policies(settings)),
+        throttle=throttle
+        or PgAttemptThrottle(
+            AttemptCounter(platform.engine, attempts, throttle_policies(settings))
+        ),
         trusted_proxies=trusted_networks(settings.trusted_proxies),
     )
 
 
-def throttle_policies(settings: Settings) -> dict[AttemptKind, ThrottlePolicy]:
+def throttle_policies(settings: Settings) -> dict[str, ThrottlePolicy]:
     def policy(free: int) -> ThrottlePolicy:
         return ThrottlePolicy(
             free=free,
@@ -133,12 +138,13 @@ def throttle_policies(settings: Settings) -> dict[AttemptKind, ThrottlePolicy]:
             forget_after=settings.throttle_forget_after_seconds,
         )
 
-    return {
-        AttemptKind.FAILED_LOGIN_FOR_ACCOUNT: policy(settings.throttle_failed_logins_per_account),
-        AttemptKind.FAILED_LOGIN_FROM_CLIENT: policy(settings.throttle_failed_logins_per_client),
-        AttemptKind.REGISTRATION_FROM_CLIENT: policy(settings.throttle_registrations_per_client),
-        AttemptKind.EMAIL_CHANGE_FROM_CLIENT: policy(settings.throttle_email_changes_per_client),
+    free = {
+        AttemptKind.FAILED_LOGIN_FOR_ACCOUNT: settings.throttle_failed_logins_per_account,
+        AttemptKind.FAILED_LOGIN_FROM_CLIENT: settings.throttle_failed_logins_per_client,
+        AttemptKind.REGISTRATION_FROM_CLIENT: settings.throttle_registrations_per_client,
+        AttemptKind.EMAIL_CHANGE_FROM_CLIENT: settings.throttle_email_changes_per_client,
     }
+    return {kind.value: policy(allowed) for kind, allowed in free.items()}
 
 
 def _signing_keys(settings: Settings) -> LiveKeyRing:

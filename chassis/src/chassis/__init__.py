@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chassis.messaging.topology import Topology
     from chassis.migrations import run_migrations
     from chassis.persistence.aggregate_mapping import map_aggregate
+    from chassis.persistence.attempt_counter import AttemptCounter, ThrottlePolicy, attempt_table
     from chassis.persistence.constraints import violated_constraint
     from chassis.persistence.database_errors import database_unavailable
     from chassis.persistence.idempotency_keys import IdempotencyStore, idempotency_keys
@@ -81,6 +82,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.messaging.topology": ("Topology",),
     "chassis.migrations": ("run_migrations",),
     "chassis.persistence.aggregate_mapping": ("map_aggregate",),
+    "chassis.persistence.attempt_counter": ("AttemptCounter", "ThrottlePolicy", "attempt_table"),
     "chassis.persistence.constraints": ("violated_constraint",),
     "chassis.persistence.database_errors": ("database_unavailable",),
     "chassis.persistence.idempotency_keys": ("IdempotencyStore", "idempotency_keys"),
@@ -117,6 +119,7 @@ __all__ = [
     "ISSUED_AT_CLAIM",
     "AccessTokenVerifier",
     "AppFactory",
+    "AttemptCounter",
     "BrokerSettings",
     "Consumer",
     "ConsumerQueue",
@@ -150,7 +153,9 @@ __all__ = [
     "ServiceRuntime",
     "ServiceSettings",
     "Telemetry",
+    "ThrottlePolicy",
     "Topology",
+    "attempt_table",
     "build_platform",
     "client_address",
     "configure_logging",
