@@ -33,6 +33,7 @@ from accounts.infrastructure.security.signing_key import SigningKey
 from chassis import (
     AccessTokenVerifier,
     AttemptCounter,
+    CpuWorkPool,
     Network,
     OutboxSession,
     Platform,
@@ -97,13 +98,7 @@ def bootstrap(
         ),
         user_projects=SqlUserProjects,
         hasher=hasher
-        or BcryptPasswordHasher(
-            rounds=settings.bcrypt_rounds,
-            threads=settings.hashing_threads,
-            niceness=settings.hashing_niceness,
-            queue=settings.hashing_queue,
-            reserved_for_checks=settings.hashing_reserved_for_logins,
-        ),
+        or BcryptPasswordHasher(pool=_hashing_pool(settings), rounds=settings.bcrypt_rounds),
         tokens=JwtTokenIssuer(
             keys.signing_key,
             issuer=settings.jwt_issuer,
@@ -126,6 +121,17 @@ def bootstrap(
             AttemptCounter(platform.engine, attempts, throttle_policies(settings))
         ),
         trusted_proxies=trusted_networks(settings.trusted_proxies),
+    )
+
+
+def _hashing_pool(settings: Settings) -> CpuWorkPool:
+    """Niced threads for bcrypt: logins' checks are urgent work, other hashes regular work."""
+    return CpuWorkPool(
+        threads=settings.hashing_threads,
+        niceness=settings.hashing_niceness,
+        queue=settings.hashing_queue,
+        reserved_for_urgent=settings.hashing_reserved_for_logins,
+        name="bcrypt",
     )
 
 

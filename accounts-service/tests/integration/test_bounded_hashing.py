@@ -10,6 +10,7 @@ from accounts.application.ports import HashingBusyError
 from accounts.domain.password import Password
 from accounts.infrastructure.security import bcrypt_hasher
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
+from chassis import CpuWorkPool
 from taskboard_testing import eventually
 
 
@@ -37,7 +38,9 @@ class Gate:
 
 def new_hasher() -> BcryptPasswordHasher:
     # The dummy hash is made with the real bcrypt before the gate is in place.
-    return BcryptPasswordHasher(rounds=4, threads=1, queue=3, reserved_for_checks=2)
+    return BcryptPasswordHasher(
+        pool=CpuWorkPool(threads=1, queue=3, reserved_for_urgent=2), rounds=4
+    )
 
 
 async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answers_at_once(

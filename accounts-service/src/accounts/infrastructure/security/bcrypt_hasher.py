@@ -14,29 +14,14 @@ class BcryptPasswordHasher(PasswordHasher):
     """bcrypt releases the GIL, so one thread per core gives the machine's full hashing rate
     while requests that need no hashing keep being served by the event loop.
 
-    Checks (logins) are the pool's urgent work, hashes (registrations, new passwords) its
-    regular work: at most ``queue`` checks and hashes wait or run at once, hashes at most
-    ``queue - reserved_for_checks``, so a registration storm leaves logins their share and a
-    login waits for one check at most; beyond that ``HashingBusyError`` is raised at once.
-    The hashing threads run niced: each check is a quarter second of pure CPU."""
+    Checks (logins) are ``pool``'s urgent work, hashes (registrations, new passwords) its
+    regular work, so a registration storm leaves logins their share and a login waits for one
+    check at most; when the pool is full ``HashingBusyError`` is raised at once. The pool's
+    threads should run niced: each check is a quarter second of pure CPU."""
 
-    def __init__(
-        self,
-        *,
-        rounds: int = 12,
-        threads: int = 2,
-        niceness: int = 0,
-        queue: int = 16,
-        reserved_for_checks: int = 8,
-    ) -> None:
+    def __init__(self, *, pool: CpuWorkPool, rounds: int = 12) -> None:
         self._rounds = rounds
-        self._pool = CpuWorkPool(
-            threads=threads,
-            niceness=niceness,
-            queue=queue,
-            reserved_for_urgent=reserved_for_checks,
-            name="bcrypt",
-        )
+        self._pool = pool
         # Compared against when the email is unknown, so both answers cost one checkpw.
         self._dummy_hash = bcrypt.hashpw(b"dummy-password", bcrypt.gensalt(rounds))
 
