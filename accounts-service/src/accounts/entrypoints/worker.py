@@ -9,9 +9,9 @@ from contracts import ACCOUNTS_EXCHANGE, ACCOUNTS_PROJECT_EVENTS_QUEUE
 
 TOPOLOGY = Topology(ACCOUNTS_EXCHANGE, consumes=(ACCOUNTS_PROJECT_EVENTS_QUEUE,))
 """The exchange accounts publishes to and the queues its consumers read (``CONSUMERS``)."""
+RUNTIME = "accounts.entrypoints.runtime:RUNTIME"
+"""Where the worker finds its ``ServiceRuntime``: imported only to run."""
 
 
 def main() -> None:
-    run_worker(
-        prog="accounts-worker", topology=TOPOLOGY, runtime="accounts.entrypoints.runtime:RUNTIME"
-    )
+    run_worker(prog="accounts-worker", topology=TOPOLOGY, runtime=RUNTIME)

@@ -16,9 +16,9 @@ TOPOLOGY = Topology(
     consumes=(PROJECTS_USER_ACCOUNT_CREATED_QUEUE, PROJECTS_USER_TOKENS_REVOKED_QUEUE),
 )
 """The exchange projects publishes to and the queues its consumers read (``CONSUMERS``)."""
+RUNTIME = "projects.entrypoints.runtime:RUNTIME"
+"""Where the worker finds its ``ServiceRuntime``: imported only to run."""
 
 
 def main() -> None:
-    run_worker(
-        prog="projects-worker", topology=TOPOLOGY, runtime="projects.entrypoints.runtime:RUNTIME"
-    )
+    run_worker(prog="projects-worker", topology=TOPOLOGY, runtime=RUNTIME)
