@@ -82,6 +82,8 @@ async def client(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
     ):
         yield c
+    async with engine.begin() as connection:  # the idempotency store's tests start empty
+        await connection.execute(idempotency_table.delete())
 
 
 async def test_a_creation_answers_201_with_the_body_and_its_location(
