@@ -63,10 +63,18 @@ class Service:
         return tuple(name for name in ("contracts", "chassis") if name in dependencies)
 
     def reads_environment(self) -> frozenset[str]:
-        """Every variable the service reads: its settings, and the OpenTelemetry SDK's own
-        ``OTEL_*`` variables, the chassis's tracing being configured by them alone."""
+        """Every variable the service may read: its settings, what its code reads from
+        ``os.environ`` itself (the chassis's ``LOG_FORMAT``, …), and the OpenTelemetry SDK's
+        own ``OTEL_*`` variables, the chassis's tracing being configured by them alone."""
         otel = OTEL_VARIABLES if "chassis" in self.shared_packages else frozenset()
-        return frozenset(settings_env_names(self.settings_class())) | otel
+        return self.code_reads() | otel
+
+    def code_reads(self) -> frozenset[str]:
+        """The variables the service's processes read by name: its settings, and those its code
+        and the shared packages it installs read from the environment directly."""
+        return frozenset(settings_env_names(self.settings_class())) | environ_reads(
+            self.folder / "src", *(REPO / name / "src" for name in self.shared_packages)
+        )
 
     def settings_class(self) -> type[BaseSettings]:
         module, name = self.settings.split(":")
@@ -348,6 +356,30 @@ def lock_requirements(path: Path) -> dict[str, list[str]]:
 
 def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# `os.environ.get("NAME")`, `environ.get("NAME")`, `env.get("NAME")` (a passed-in environ),
+# `os.environ["NAME"]`, `os.getenv("NAME")`.
+ENVIRON_READ = re.compile(
+    r'\b(?:environ|env)\.get\(\s*"([A-Z][A-Z0-9_]*)"'
+    r'|\benviron\[\s*"([A-Z][A-Z0-9_]*)"\s*\]'
+    r'|\bgetenv\(\s*"([A-Z][A-Z0-9_]*)"'
+)
+# Operator tools (`make logins`, the dead-letter tool) run from an operator's shell, never in a
+# service's process: what they read is theirs.
+OPERATOR_TOOLS = "operations"
+
+
+def environ_reads(*sources: Path) -> frozenset[str]:
+    """Variable names read straight from the environment by the code under ``sources``."""
+    names: set[str] = set()
+    for source in sources:
+        for path in source.rglob("*.py"):
+            if OPERATOR_TOOLS in path.relative_to(source).parts:
+                continue
+            for match in ENVIRON_READ.finditer(path.read_text()):
+                names.add(next(group for group in match.groups() if group))
+    return frozenset(names)
 
 
 def settings_env_names(cls: type[BaseSettings]) -> set[str]:

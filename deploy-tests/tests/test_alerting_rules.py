@@ -83,6 +83,26 @@ def sample_names(metric: Metric) -> list[str]:
     return [metric.name + suffix for suffix in suffixes]
 
 
+def test_the_runbook_says_what_each_alert_means_and_what_to_do() -> None:
+    """README's "Operating Taskboard" names every alert in its table of meaning and action,
+    and every make target it tells an operator to run exists."""
+    readme = (REPO / "README.md").read_text()
+    runbook = readme.split("\n## Operating Taskboard\n", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^\| `(\w+)` \([a-z]+\) \|(.+)\|$", runbook, re.MULTILINE)
+    }
+    assert set(rows) == {rule["alert"] for rule in alerts()}
+    for alert, row in rows.items():
+        meaning, action = (cell.strip() for cell in row.split(" | "))
+        assert meaning, alert
+        assert action, alert
+    targets = set(re.findall(r"^([a-z-]+):", (REPO / "Makefile").read_text(), re.MULTILINE))
+    named = set(re.findall(r"(?:`|^)make ([a-z][a-z-]*)", runbook, re.MULTILINE))
+    assert named, "the runbook names no make target"
+    assert named <= targets, named - targets
+
+
 def test_the_rules_name_only_metrics_the_processes_serve() -> None:
     registry = CollectorRegistry()
     MessagingMetrics.on(registry)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from accounts.config import Settings
 from chassis.http.client_address import client_address, trusted_networks
+from gateway.config import Settings as GatewaySettings
 
 from .kube import ACCOUNTS_UNIT, ENVIRONMENTS, GATEWAY_UNIT, config_map, find, one
 from .stack import compose, compose_service, environment, settings_default
@@ -123,6 +124,9 @@ def test_kubernetes_lets_only_the_gateway_projects_and_monitoring_reach_accounts
     ]
 
 
+ADMIN_PORT = settings_default(GatewaySettings, "GATEWAY_ADMIN_PORT")
+
+
 @pytest.mark.parametrize("environment_name", ENVIRONMENTS)
 def test_kubernetes_gateway_believes_the_ingress_controller_in_the_same_pod_network(
     environment_name: str,
@@ -143,5 +147,16 @@ def test_kubernetes_gateway_believes_the_ingress_controller_in_the_same_pod_netw
                 }
             ],
             "ports": [{"port": PORTS["gateway"], "protocol": "TCP"}],
-        }
+        },
+        # and Prometheus, on the admin port alone, which serves /metrics and nothing else
+        {
+            "from": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}
+                    }
+                }
+            ],
+            "ports": [{"port": ADMIN_PORT, "protocol": "TCP"}],
+        },
     ]

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,8 +15,12 @@ from pydantic_settings import BaseSettings
 
 from accounts.infrastructure.security.key_ring_files import write_key
 from accounts.infrastructure.security.signing_key import SigningKey
+from chassis import Telemetry
+from chassis.http.metrics_server import metrics_app
 from contracts import broker_permissions
 from contracts.topology import CONSUMER_QUEUES
+from gateway.admin import admin_app
+from gateway.config import Settings as GatewaySettings
 
 from .kube import (
     ACCOUNTS_UNIT,
@@ -41,9 +45,11 @@ from .stack import (
     final_stage,
     serves_get,
     settings_default,
-    settings_env_names,
 )
 from .test_ports import PORTS, app_of
+
+if TYPE_CHECKING:
+    from chassis import Platform
 
 # Set only to build DATABASE_URL / AMQP_URL with $(VAR): the secret's password, URL-safe.
 URL_PARTS = {"DATABASE_PASSWORD": "DATABASE_URL", "AMQP_PASSWORD": "AMQP_URL"}
@@ -96,7 +102,7 @@ def cpu_cores(quantity: str) -> float:
 @pytest.mark.parametrize(("unit", "environment"), EVERY)
 def test_every_variable_set_is_read_by_the_service(unit: Unit, environment: str) -> None:
     assert unit.service is not None
-    known = settings_env_names(unit.service.settings_class())
+    known = unit.service.reads_environment()
     for workload, container in containers(unit, environment):
         env = container_environment(unit, environment, container, fake_secrets(unit, environment))
         unknown = set(env) - known - set(URL_PARTS)
@@ -175,7 +181,11 @@ def test_the_service_port_is_the_codes_everywhere(unit: Unit, environment: str) 
     assert unit.service is not None
     port = PORTS[unit.service.name]
     container = main_container(http(unit, environment))
-    assert container["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+    # (and the gateway's admin port, named metrics: see the test of the pods' scraping)
+    assert container["ports"][0] == {"name": "http", "containerPort": port, "protocol": "TCP"}
+    assert [p["name"] for p in container["ports"][1:]] == (
+        ["metrics"] if unit is GATEWAY_UNIT else []
+    )
     service = one(unit, environment, "Service", unit.service.name)
     assert service["spec"]["ports"] == [
         {"name": "http", "port": port, "targetPort": "http", "protocol": "TCP"}
@@ -298,23 +308,75 @@ def test_each_worker_pod_serves_its_metrics_where_prometheus_may_scrape(unit: Un
     assert worker["ports"] == [{"name": "metrics", "containerPort": port, "protocol": "TCP"}]
     assert env_value(worker, "WORKER_METRICS_HOST") == "0.0.0.0"  # noqa: S104
     assert env_value(worker, "WORKER_METRICS_PORT") is None  # the default, as checked above
-    assert workload["spec"]["template"]["metadata"]["annotations"] == {
+    assert workload["spec"]["template"]["metadata"]["annotations"] == scrape_annotations(port)
+    pod = pod_labels(unit, "worker")
+    assert port in admitted_from_monitoring(unit, "production", pod)
+    assert not allows(unit, pod, "ingress", pod_labels(GATEWAY_UNIT), port)
+
+
+@pytest.mark.parametrize("unit", MIGRATED_UNITS, ids=lambda u: u.folder)
+def test_worker_probes_ask_the_workers_own_health_endpoints(unit: Unit) -> None:
+    """Liveness and startup on /health, readiness on /health/ready (the worker's consumers and
+    relay), on the worker's metrics port, which serves exactly these (chassis metrics_app)."""
+    assert unit.service is not None
+    worker = main_container(one(unit, "production", "Deployment", f"{unit.service.package}-worker"))
+    probes = {
+        kind: worker[f"{kind}Probe"]["httpGet"] for kind in ("startup", "liveness", "readiness")
+    }
+    assert probes == {
+        "startup": {"path": "/health", "port": "metrics"},
+        "liveness": {"path": "/health", "port": "metrics"},
+        "readiness": {"path": "/health/ready", "port": "metrics"},
+    }
+    app = metrics_app(cast("Platform", None))  # routes only: the platform is read per request
+    assert all(serves_get(app, path) for path in ("/health", "/health/ready", "/metrics"))
+
+
+@pytest.mark.parametrize(("unit", "environment"), EVERY)
+def test_each_http_pod_announces_its_metrics_where_only_monitoring_may_scrape(
+    unit: Unit, environment: str
+) -> None:
+    """The services on their own port, the gateway on its admin port (GATEWAY_ADMIN_PORT's
+    default, on GATEWAY_HOST like the public port), both as the worker pods are scraped."""
+    assert unit.service is not None
+    workload = http(unit, environment)
+    container = main_container(workload)
+    if unit is GATEWAY_UNIT:
+        port = settings_default(GatewaySettings, "GATEWAY_ADMIN_PORT")
+        assert {"name": "metrics", "containerPort": port, "protocol": "TCP"} in container["ports"]
+        assert config_map(unit, environment, "gateway")["GATEWAY_HOST"] == "0.0.0.0"  # noqa: S104
+        assert "GATEWAY_ADMIN_PORT" not in config_map(unit, environment, "gateway")
+        admin = admin_app(Telemetry.create("gateway", tracer_provider=None))
+        assert "/metrics" in {r.resource.canonical for r in admin.router.routes() if r.resource}
+        # the public port is the ingress controller's only
+        assert not admitted_from_monitoring(unit, environment, pod_labels(unit)) & {
+            PORTS["gateway"]
+        }
+    else:
+        port = PORTS[unit.service.name]
+        assert serves_get(app_of(unit.service), "/metrics")
+    assert workload["spec"]["template"]["metadata"]["annotations"] == scrape_annotations(port)
+    assert port in admitted_from_monitoring(unit, environment, pod_labels(unit))
+
+
+def scrape_annotations(port: int) -> dict[str, str]:
+    return {
         "prometheus.io/scrape": "true",
         "prometheus.io/port": str(port),
         "prometheus.io/path": "/metrics",
     }
-    pod = pod_labels(unit, "worker")
+
+
+def admitted_from_monitoring(unit: Unit, environment: str, pod: dict[str, str]) -> set[int]:
     monitoring = {"kubernetes.io/metadata.name": "monitoring"}
-    admitted = {
+    return {
         port_number
-        for policy in find(unit, "production", "NetworkPolicy")
+        for policy in find(unit, environment, "NetworkPolicy")
         if policy["spec"]["podSelector"]["matchLabels"].items() <= pod.items()
         for peer, ports in peers(policy, "ingress")
         if peer.get("namespaceSelector", {}).get("matchLabels") == monitoring
         for port_number in ports
     }
-    assert port in admitted
-    assert not allows(unit, pod, "ingress", pod_labels(GATEWAY_UNIT), port)
 
 
 @pytest.mark.parametrize(("unit", "environment"), EVERY)

@@ -65,6 +65,7 @@ class Outcome:
     calls: list[Call] = field(default_factory=list)
     kill_started: float | None = None
     kill_done: float | None = None
+    restart_done: float | None = None
 
 
 class Load:
@@ -104,6 +105,7 @@ class Load:
             killed.set()
             await reached[RESTART_AFTER].wait()
             await restart()
+            self.outcome.restart_done = time.monotonic()
             restarted.set()
 
         # A fault step that fails (a replica that does not come back) cancels the load at once
@@ -246,12 +248,36 @@ class Load:
     def failed_writes(self) -> list[Call]:
         return [c for c in self.failures() if not c.read]
 
-    def unexplained_write_failures(self) -> list[Call]:
-        """Failed writes that were not in flight while the replicas were being killed."""
+    def in_flight_at_the_kill(self, call: Call) -> bool:
         begun, done = self.outcome.kill_started, self.outcome.kill_done
         assert begun is not None, "the replicas were never killed"
         assert done is not None
-        return [c for c in self.failed_writes() if not (c.started <= done and c.ended >= begun)]
+        return call.started <= done and call.ended >= begun
+
+    def unexplained_write_failures(self) -> list[Call]:
+        """Failed writes that were not in flight while the replicas were being killed."""
+        return [c for c in self.failed_writes() if not self.in_flight_at_the_kill(c)]
+
+    def started_while_down(self) -> list[Call]:
+        """Calls begun after the kill and before the killed replicas were back: the gateway
+        could meet only refused connections there, never a request lost in flight."""
+        done, back = self.outcome.kill_done, self.outcome.restart_done
+        assert done is not None
+        assert back is not None, "the killed replicas were never started again"
+        return [c for c in self.outcome.calls if done < c.started < back]
+
+    def not_a_lost_request(self, calls: list[Call]) -> list[Call]:
+        """Of failed calls, those the gateway did not answer with the 502 problem of a service
+        that went away (``upstream-unavailable`` or ``upstream-broken``): no answer at all, a
+        500 or a 504 is never explained by a kill."""
+        return [
+            c
+            for c in calls
+            if c.status != 502
+            or not any(
+                f"/{slug}" in c.detail for slug in ("upstream-unavailable", "upstream-broken")
+            )
+        ]
 
     def summary(self) -> str:
         calls = self.outcome.calls

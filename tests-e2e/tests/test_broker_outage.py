@@ -11,6 +11,7 @@ from taskboard_e2e.stack import LocalStack
 from taskboard_testing import eventually, rabbitmqctl
 
 from .conftest import PASSWORD, unique_email
+from .outages import rabbitmq_app_stopped
 
 USERS = 8
 
@@ -26,8 +27,7 @@ async def test_registrations_during_a_broker_outage_get_one_starter_project_each
         pytest.skip("stopping RabbitMQ needs the broker on this machine and a stack started here")
 
     emails = [unique_email("outage") for _ in range(USERS)]
-    rabbitmqctl("stop_app")
-    try:
+    with rabbitmq_app_stopped():  # started again (and awaited) however this block ends
         for email in emails:
             created = await api.request(
                 "POST", "/api/users", json={"email": email, "password": PASSWORD}
@@ -42,8 +42,6 @@ async def test_registrations_during_a_broker_outage_get_one_starter_project_each
             what="the gateway's health saying the broker link is down",
         )
         assert "broker" in ready.text
-    finally:
-        rabbitmqctl("start_app")
 
     for user in users:
         await eventually(

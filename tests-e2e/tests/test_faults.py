@@ -4,31 +4,27 @@
   with 502 at once, the other service keeps serving, and after a restart nothing committed is
   lost or applied twice;
 - PostgreSQL restarted under a write load: requests get 503 with Retry-After (never a hang),
-  everything resumes without a process restart, every 2xx write is there and its events are
-  delivered. It disturbs every other test on this machine: one short outage, run once.
+  everything resumes without a process restart (each outbox listener in a new LISTEN session),
+  every 2xx write is there and its events are delivered. It disturbs every other test on this
+  machine: one short outage, run once.
 """
 
 import asyncio
-import os
-import shutil
-import subprocess
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 import pytest
 from taskboard_e2e import TaskboardClient
 from taskboard_e2e.stack import LocalStack
 
 from taskboard_testing import eventually
-from taskboard_testing.services import require_service
 
 from .conftest import PASSWORD, new_user, unique_email
+from .outages import PostgresCluster
 
-LOCAL = {"127.0.0.1", "localhost", "::1"}
 QUICK = 5.0  # seconds: "at once" for a dead upstream, well below the gateway's read timeout
 
 
@@ -98,11 +94,13 @@ async def test_a_service_killed_during_writes_loses_nothing_committed_and_applie
         await eventually(lambda: asyncio.sleep(0, len(results)), until=lambda n: n >= killed_at + 8)
     finally:
         stop.set()
-        await writers
-        accounts.stop()  # closes its log; the process is gone already
-        # Back when its own readiness says so, then when the gateway's summary does too.
-        await asyncio.to_thread(running.start_again, "accounts")
-        await asyncio.to_thread(running.wait_until_healthy)
+        try:
+            await writers
+        finally:  # started again whatever happened above
+            accounts.stop()  # closes its log; the process is gone already
+            # Back when its own readiness says so, then when the gateway's summary does too.
+            await asyncio.to_thread(running.start_again, "accounts")
+            await asyncio.to_thread(running.wait_until_healthy)
 
     after_kill = results[killed_at:]
     assert after_kill, "no request was made while accounts was down"
@@ -130,29 +128,11 @@ async def test_a_service_killed_during_writes_loses_nothing_committed_and_applie
         assert page["total"] == 1, (emails[n], page)
 
 
-def _pg_restart_command() -> list[str]:
-    versions = sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").is_dir() else []
-    executable = shutil.which("pg_ctlcluster")
-    host = urlsplit(os.environ.get("DATABASE_URL", "postgresql://127.0.0.1/")).hostname
-    if not versions or executable is None or host not in LOCAL | {None}:
-        require_service("a local PostgreSQL cluster", "pg_ctlcluster or /etc/postgresql missing")
-    return [executable or "pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
-
-
-def _pg(command: list[str], action: str) -> None:
-    subprocess.run([*command, action], check=True, capture_output=True, timeout=120)
-
-
-def _pg_is_online(command: list[str]) -> bool:
-    result = subprocess.run([*command, "status"], capture_output=True, timeout=30, check=False)
-    return result.returncode == 0
-
-
 async def test_a_postgresql_restart_under_load_is_survived_without_restarting_anything(
     api: TaskboardClient, stack: LocalStack | None
 ) -> None:
-    local_stack(stack)
-    pg = _pg_restart_command()
+    running = local_stack(stack)
+    cluster = PostgresCluster(running.database_url)
     owner, _ = await new_user(api, "pg-restart")
     names: dict[int, str] = {}
     emails: dict[int, str] = {}
@@ -172,15 +152,16 @@ async def test_a_postgresql_restart_under_load_is_survived_without_restarting_an
     try:
         await eventually(lambda: asyncio.sleep(0, len(results)), until=lambda n: n >= 8)
         before = len(results)
-        await asyncio.to_thread(_pg, pg, "restart")
+        await asyncio.to_thread(cluster.restart)
         await eventually(
             lambda: asyncio.sleep(0, len(results)), until=lambda n: n >= before + 16, timeout=60
         )
     finally:
         stop.set()
-        await writers
-        if not await asyncio.to_thread(_pg_is_online, pg):
-            await asyncio.to_thread(_pg, pg, "start")
+        try:
+            await writers
+        finally:  # answering again before anything else, whatever happened above
+            await asyncio.to_thread(cluster.restore)
 
     # No hang: every answer came well within the gateway's read timeout, and an outage is a 503
     # with Retry-After (a request that met the restart), never a 500.
@@ -195,6 +176,14 @@ async def test_a_postgresql_restart_under_load_is_survived_without_restarting_an
     # owner's projects from ProjectCreated).
     await eventually(
         lambda: api.request("GET", "/health"), until=lambda r: r.status_code == 200, timeout=60
+    )
+    # The LISTEN sessions too (the 1 s poll would hide a dead one): the restart ended every
+    # session, so each one listening now was opened afterwards, by the same processes.
+    await eventually(
+        lambda: _listening(running.database_url),
+        until=lambda names: names == {"accounts-service", "projects-service"},
+        timeout=60,
+        what="each service's outbox listener in a new LISTEN session",
     )
     created: list[dict[str, Any]] = []
     for n, outcome, _ in results:
@@ -219,3 +208,18 @@ async def test_a_postgresql_restart_under_load_is_survived_without_restarting_an
         what="every created project in accounts' projection",
     )
     assert len(me["projects"]) == len({p["id"] for p in me["projects"]})
+
+
+async def _listening(database_url: str) -> set[str]:
+    """The services whose outbox listener has a session that ran its LISTEN (its only later
+    statement is the periodic ``SELECT 1``)."""
+    connection = await asyncpg.connect(database_url, timeout=10)
+    try:
+        rows = await connection.fetch(
+            "SELECT application_name FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name LIKE '%-outbox-listener'"
+            " AND state = 'idle' AND (query LIKE 'LISTEN%' OR query = 'SELECT 1')"
+        )
+    finally:
+        await connection.close()
+    return {row["application_name"].removesuffix("-outbox-listener") for row in rows}

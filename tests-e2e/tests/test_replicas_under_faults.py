@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 import asyncpg
 import httpx
@@ -27,6 +29,11 @@ from .fault_load import Account, Load
 
 KILLED = ("accounts-2", "projects-2")
 CONVERGE_SECONDS = 180.0  # a process took up to 2 min to start here under other runs' load
+# PostgreSQL's max_connections (100) is shared with every other test run on the machine: each of
+# the four service processes holds at most pool + overflow + read pool + 1 LISTEN connection.
+POOL, OVERFLOW = 4, 2
+PER_PROCESS = POOL + OVERFLOW + POOL + 1
+CONNECTION_BOUND = 4 * PER_PROCESS  # 44
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +47,12 @@ def replicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]
             workdir=tmp_path_factory.mktemp("replicas"),
             replicas=2,
             ready_timeout=CONVERGE_SECONDS,  # five processes starting on a loaded machine
-            extra_env={"RETRY_DELAY_MS": "500", "RELAY_POLL_INTERVAL_SECONDS": "1"},
+            extra_env={
+                "RETRY_DELAY_MS": "500",
+                "RELAY_POLL_INTERVAL_SECONDS": "1",
+                "DATABASE_POOL_SIZE": str(POOL),
+                "DATABASE_MAX_OVERFLOW": str(OVERFLOW),
+            },
         ) as running,
     ):
         yield running
@@ -69,16 +81,32 @@ async def test_killing_a_replica_of_each_service_loses_nothing(
             await asyncio.to_thread(replicated.start_again, name)
 
     started = time.monotonic()
-    await load.run(kill=kill, restart=restart)
+    async with peak_connections(replicated) as peak:
+        await load.run(kill=kill, restart=restart)
     print(f"\nload: {load.summary()} in {time.monotonic() - started:.1f} s")
+    print(f"PostgreSQL connections of the stack: at most {peak[0]} seen (bound {CONNECTION_BOUND})")
+    # (+ one process: a killed replica's backends may outlive it by a moment beside its successor)
+    assert peak[0] <= CONNECTION_BOUND + PER_PROCESS
 
     # Nothing but writes in flight on the killed replicas may fail.
-    assert not load.failed_reads(), load.describe(load.failed_reads())
+    assert not load.failed_reads(), "GETs failed:\n" + load.describe(load.failed_reads())
     unexplained = load.unexplained_write_failures()
     assert not unexplained, "writes failed outside the kill:\n" + load.describe(unexplained)
-    print(f"writes in flight on the killed replicas that failed: {len(load.failed_writes())}")
+    # A replica that is down only refuses connections: the gateway tries the other one, so
+    # nothing begun while it was down fails, and no 5xx answers a refused connection.
+    while_down = load.started_while_down()
+    refused = [c for c in while_down if c in load.failures()]
+    assert not refused, "failed while a replica only refused:\n" + load.describe(refused)
+    odd = load.not_a_lost_request(load.failed_writes())
+    assert not odd, "failed otherwise than lost in flight:\n" + load.describe(odd)
+    print(
+        f"GETs failed: {len(load.failed_reads())}; "
+        f"calls begun while the killed replicas were down: {len(while_down)}, failed: 0; "
+        f"writes in flight on the killed replicas that failed: {len(load.failed_writes())}"
+    )
     print(load.describe(load.failed_writes()))
     assert len(load.accounts) >= 200
+    assert while_down, "no call was made while the killed replicas were down"
 
     users = await load.existing_accounts()
     await _no_message_left(replicated)
@@ -93,6 +121,32 @@ async def test_killing_a_replica_of_each_service_loses_nothing(
         await _check_tasks(http, user)
     health = (await http.get("/health")).json()
     assert health["replicas"] == {"accounts": ["ok", "ok"], "projects": ["ok", "ok"]}, health
+
+
+@asynccontextmanager
+async def peak_connections(stack: LocalStack) -> AsyncIterator[list[int]]:
+    """The most connections to the stack's own database seen while the block runs (sampled;
+    this sampler's own connection left out)."""
+    peak = [0]
+    connection = await asyncpg.connect(stack.database_url)
+    query = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+
+    async def sample() -> None:
+        while True:
+            peak[0] = max(peak[0], await connection.fetchval(query))
+            await asyncio.sleep(0.2)  # a sampling rate, not a wait for anything
+
+    sampler = asyncio.create_task(sample())
+    try:
+        yield peak
+    finally:
+        sampler.cancel()
+        with suppress(asyncio.CancelledError):
+            await sampler
+        await connection.close()
 
 
 async def _no_message_left(stack: LocalStack) -> None:
@@ -127,14 +181,21 @@ async def _no_message_left(stack: LocalStack) -> None:
     assert any(name.endswith(".dlq") for name in queue_counts(stack))
 
 
+def _ok(response: httpx.Response) -> Any:
+    """A GET after the faults never fails: its body, or the answer that says why it did."""
+    url, status = response.request.url, response.status_code
+    assert status == 200, f"{url}: {status} {response.text}"
+    return response.json()
+
+
 async def _not_converged(http: httpx.AsyncClient, users: list[Account]) -> list[str]:
     """The users whose projects (exactly one starter) and /users/me do not agree yet."""
     left: list[str] = []
 
     async def check(user: Account) -> None:
         auth = {"Authorization": f"Bearer {user.token}"}
-        listing = (await http.get("/api/projects", params={"limit": 100}, headers=auth)).json()
-        me = (await http.get("/api/users/me", headers=auth)).json()
+        listing = _ok(await http.get("/api/projects", params={"limit": 100}, headers=auth))
+        me = _ok(await http.get("/api/users/me", headers=auth))
         live = {p["id"]: p["name"] for p in listing["projects"]}
         starters = [name for name in live.values() if name == "My first project"]
         listed = {p["id"]: p["name"] for p in me["projects"]}

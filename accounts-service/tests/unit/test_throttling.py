@@ -1,6 +1,13 @@
+from uuid import UUID, uuid4
+
 import pytest
 
-from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
+from accounts.application.commands import (
+    Authenticate,
+    ChangeUserEmailAddress,
+    ConfirmRegistration,
+    RegisterUser,
+)
 from accounts.application.ports import (
     Attempt,
     AttemptKind,
@@ -10,6 +17,7 @@ from accounts.application.ports import (
 from accounts.application.user_handlers import (
     authenticate,
     change_user_email_address,
+    confirm_registration,
     register_user,
 )
 from accounts.domain.email_address import EmailAddress
@@ -111,3 +119,29 @@ async def test_a_registration_the_hashing_queue_has_no_place_for_costs_nothing_e
         )
     assert throttle.counts == {}
     assert uow.users.pending == []
+
+
+async def test_a_repeated_registration_proves_its_password_like_a_login() -> None:
+    """A replay of a registration tells what a login tells: throttled and counted the same."""
+    throttle, hasher = FakeAttemptThrottle(), FakePasswordHasher()
+    user = ada()
+    uow = FakeUnitOfWork([user])
+
+    def confirm(secret: str, user_id: UUID = user.id) -> ConfirmRegistration:
+        return ConfirmRegistration(
+            user_id=user_id, email="ADA@example.com", password=secret, client="203.0.113.7"
+        )
+
+    assert await confirm_registration(confirm("password1"), uow, hasher, throttle=throttle)
+    assert throttle.counts == {}
+    assert not await confirm_registration(confirm("wrong one"), uow, hasher, throttle=throttle)
+    assert not await confirm_registration(
+        confirm("password1", uuid4()), uow, hasher, throttle=throttle
+    )
+    assert throttle.counts == {ACCOUNT: 2, CLIENT: 2}
+
+    throttle.blocked.add(ACCOUNT)
+    verified = hasher.verifications
+    with pytest.raises(TooManyAttemptsError):
+        await confirm_registration(confirm("password1"), uow, hasher, throttle=throttle)
+    assert hasher.verifications == verified  # refused before any hashing

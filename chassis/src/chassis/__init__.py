@@ -30,7 +30,11 @@ if TYPE_CHECKING:
     from chassis.persistence.attempt_counter import AttemptCounter, ThrottlePolicy, attempt_table
     from chassis.persistence.constraints import violated_constraint
     from chassis.persistence.database_errors import database_unavailable
-    from chassis.persistence.idempotency_keys import IdempotencyStore, idempotency_keys
+    from chassis.persistence.idempotency_keys import (
+        IdempotencyStore,
+        StoredResponse,
+        idempotency_keys,
+    )
     from chassis.persistence.message_tables import MessageTables, message_tables
     from chassis.persistence.outbox_rows import outbox_row
     from chassis.persistence.outbox_session import OutboxSession
@@ -85,7 +89,11 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.persistence.attempt_counter": ("AttemptCounter", "ThrottlePolicy", "attempt_table"),
     "chassis.persistence.constraints": ("violated_constraint",),
     "chassis.persistence.database_errors": ("database_unavailable",),
-    "chassis.persistence.idempotency_keys": ("IdempotencyStore", "idempotency_keys"),
+    "chassis.persistence.idempotency_keys": (
+        "IdempotencyStore",
+        "StoredResponse",
+        "idempotency_keys",
+    ),
     "chassis.persistence.message_tables": ("MessageTables", "message_tables"),
     "chassis.persistence.outbox_rows": ("outbox_row",),
     "chassis.persistence.outbox_session": ("OutboxSession",),
@@ -152,6 +160,7 @@ __all__ = [
     "ServiceContainer",
     "ServiceRuntime",
     "ServiceSettings",
+    "StoredResponse",
     "Telemetry",
     "ThrottlePolicy",
     "Topology",

@@ -84,7 +84,11 @@ def build_platform(
     telemetry = telemetry or process_telemetry(settings.service_name)
     tracer = telemetry.tracer
     metrics = telemetry.messaging()
-    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     if tracer is not None:
         trace_statements(engine.sync_engine, tracer)
     dsn = driver_free_url(settings.database_url)
@@ -105,7 +109,12 @@ def build_platform(
             tracer=tracer,
             metrics=metrics,
         )
-        listener = OutboxListener(dsn, tables.channel, on_notify=relay.wake)
+        listener = OutboxListener(
+            dsn,
+            tables.channel,
+            on_notify=relay.wake,
+            application_name=f"{settings.service_name}-outbox-listener",
+        )
         retention = MessageRetention(
             engine,
             outbox=tables.outbox,

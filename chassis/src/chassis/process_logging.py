@@ -1,5 +1,5 @@
 """Logging, configured once when a process starts (never by building an app): readable text by
-default, one JSON object per line with ``LOG_FORMAT=json`` (what the images set)."""
+default, one JSON object per line with ``LOG_FORMAT=json`` (what the Kubernetes ConfigMaps set)."""
 
 import logging
 import os

@@ -28,7 +28,14 @@ class ServiceSettings(BrokerSettings):
     service_name: str
 
     database_url: str = "postgresql://postgres@127.0.0.1:5432/taskboard"
-    database_pool_size: int = Field(default=10, ge=1)
+    database_pool_size: int = Field(
+        default=10, ge=1, description="Engine pool; also the read pool's size."
+    )
+    database_max_overflow: int | None = Field(
+        default=None,
+        ge=0,
+        description="Engine connections beyond the pool under load (unset: the pool's size).",
+    )
 
     jwt_issuer: str = Field(default="taskboard-accounts", description="Access tokens' iss.")
     jwt_audience: str = Field(default="taskboard", description="Access tokens' aud.")
@@ -41,10 +48,12 @@ class ServiceSettings(BrokerSettings):
     # Only ``<service>-worker`` reads these (an HTTP process serves /metrics on its own port);
     # each service gives its own default port, so both workers fit on one machine.
     worker_metrics_host: str = Field(
-        default="127.0.0.1", description="Where <service>-worker serves /metrics."
+        default="127.0.0.1", description="Where <service>-worker serves /metrics and /health."
     )
     worker_metrics_port: int = Field(
-        ge=0, le=65535, description="<service>-worker's /metrics port (0: any free port)."
+        ge=0,
+        le=65535,
+        description="<service>-worker's /metrics and /health port (0: any free port).",
     )
 
     run_consumers: bool = Field(default=True, description="Consume events in this process.")

@@ -1,5 +1,6 @@
 """A service's worker process: its consumers and outbox relay without HTTP, to scale them on
-their own, and its metrics at ``/metrics`` on ``WORKER_METRICS_HOST:WORKER_METRICS_PORT``; with
+their own, and its metrics at ``/metrics`` and health at ``/health`` and ``/health/ready`` on
+``WORKER_METRICS_HOST:WORKER_METRICS_PORT``; with
 ``--declare-topology`` it only declares its exchange and queues and exits.
 
 ``--declare-topology`` runs on every start (``make migrate``, the migration one-shots), so it

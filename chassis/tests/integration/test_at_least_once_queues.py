@@ -17,6 +17,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis.messaging.consumer_queue import ConsumerQueue
+from chassis.messaging.retired_queues import retire
 from chassis.operations.dead_letters import DeadLetters
 from contracts import ConsumerQueueNames, UserAccountCreated
 from taskboard_testing import ThrowawayVhost, eventually
@@ -285,6 +286,37 @@ async def test_old_queues_that_cannot_be_retired_do_not_keep_the_consumer_from_s
             vhost.grant()
             assert await messaging.retire_old_queues()
         await assert_old_queues_gone(vhost.url)
+
+
+async def test_retiring_moves_nothing_into_queues_that_do_not_exist(amqp_url: str) -> None:
+    """The new queues were deleted (or never declared): the broker confirms a copy it routed
+    nowhere, so the old queues would be emptied and deleted with nothing moved. The round
+    stops instead, and every message waits in the old queues for a later round."""
+    waiting, retried, dead = account_created(), account_created(), account_created()
+    async with amqp(amqp_url) as channel:
+        await old_topology(channel)
+        await publish_envelope(channel, QUEUE.exchange, waiting, routing_key=ROUTING_KEY)
+        await put(channel, OLD + ".retry", retried)
+        await put(channel, OLD + ".dlq", dead, {"x-first-death-queue": OLD})
+        for name in (QUEUE.name, QUEUE.retry_queue, QUEUE.dead_letter_queue):
+            await channel.queue_delete(name)
+
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        assert not await retire(connection, ConsumerQueue(QUEUE))
+    finally:
+        await connection.close()
+
+    def old_depths() -> dict[str, int]:
+        listed = listed_queues(amqp_url)
+        return {name: listed[name]["messages"] for name in (OLD, OLD + ".retry", OLD + ".dlq")}
+
+    assert await eventually(
+        lambda: asyncio.to_thread(old_depths),
+        until=lambda depths: set(depths.values()) == {1},
+        what="every message still in its old queue",
+        timeout=SLOW,
+    )
 
 
 def _new_work_arguments() -> dict[str, Any]:

@@ -18,13 +18,20 @@ from typer.testing import CliRunner
 
 from chassis import Messaging
 from chassis.messaging.broker import make_broker
+from chassis.messaging.queue_publish import UnroutableError, publish_to_queue
 from chassis.operations.dead_letter_cli import app, describe
-from chassis.operations.dead_letters import DeadLetters
+from chassis.operations.dead_letters import DeadLetters, ReplayStoppedError
 from contracts import CONSUMER_QUEUES, ConsumerQueueNames, Envelope, UserAccountCreated
 from taskboard_testing import eventually
 from taskboard_testing.amqp import amqp
 
 QUEUE = ConsumerQueueNames("chassis_test.dlq_tool", events=(UserAccountCreated,))
+# A queue whose arguments changed: its generation of before may still hold dead letters.
+OLD_GENERATION = "chassis_test.dlq_renamed"
+RENAMED = ConsumerQueueNames(
+    OLD_GENERATION + ".v2", events=(UserAccountCreated,), retired=(OLD_GENERATION,)
+)
+OLD_DLQ = OLD_GENERATION + ".dlq"
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
@@ -126,8 +133,8 @@ async def test_a_poison_message_is_shown_with_its_reason_and_replayed_once_the_h
         shown = describe(letter)
         assert "handler bug: cannot handle this yet" in shown
         assert f"died in     {QUEUE.name} after 2 attempts" in shown
-        # Showing leaves it in place.
-        assert (await tool.depths())[0].dead_letters == 1
+        # Showing leaves it in place (back once the broker has requeued what the tool read).
+        await _back_in_the_dlq(tool, 1)
 
         handler.broken = False  # the fix is deployed
         assert await tool.replay(QUEUE.name) == [body["message_id"]]
@@ -165,8 +172,10 @@ async def test_a_replayed_message_keeps_its_ids_headers_and_trace_context(
     assert replayed.headers["x-replayed-from"] == QUEUE.dead_letter_queue
     assert not replayed.headers.get("x-delivery-count")  # a fresh message to the consumer
     assert "x-last-error" not in replayed.headers
+    await _back_in_the_dlq(tool, 1)  # the letter the replay by id read and left
     [left] = await tool.show(QUEUE.name)
     assert left.message_id == first["message_id"]
+    await _back_in_the_dlq(tool, 1)
     assert await tool.replay(QUEUE.name, first=5) == [first["message_id"]]
     assert handler.applied == []
 
@@ -189,6 +198,136 @@ def test_the_cli_lists_every_consumer_queue_and_asks_before_purging(amqp_url: st
     assert "no consumer queue" in unknown.output
 
 
+async def put_dead_letter(channel: aio_pika.abc.AbstractChannel, dlq: str, died_in: str) -> str:
+    """A dead letter as a consumer leaves it, straight into ``dlq`` (declared if missing)."""
+    await channel.declare_queue(dlq, durable=True, arguments={"x-queue-type": "quorum"})
+    body = account_created()
+    await channel.default_exchange.publish(
+        aio_pika.Message(
+            json.dumps(body).encode(),
+            message_id=body["message_id"],
+            type=body["type"],
+            headers={"x-first-death-queue": died_in, "x-last-error": "handler bug"},
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        ),
+        dlq,
+    )
+    return str(body["message_id"])
+
+
+async def depth(amqp_url: str, name: str) -> int:
+    async with amqp(amqp_url) as channel:
+        queue = await channel.declare_queue(name, passive=True)
+        return int(queue.declaration_result.message_count or 0)
+
+
+async def test_a_replay_to_a_queue_that_no_longer_exists_keeps_the_dead_letter(
+    amqp_url: str,
+) -> None:
+    """The broker confirms a publish it routed nowhere: acking the dead letter on that confirm
+    would lose it. The tool refuses, says why, and leaves it in the DLQ."""
+    async with amqp(amqp_url) as channel:
+        await channel.queue_delete(QUEUE.name)  # deleted (or renamed) since it died there
+        message_id = await put_dead_letter(channel, QUEUE.dead_letter_queue, QUEUE.name)
+    tool = DeadLetters(amqp_url, [QUEUE])
+
+    with pytest.raises(ReplayStoppedError, match=f"cannot replay to {QUEUE.name}") as stopped:
+        await tool.replay(QUEUE.name)
+    assert stopped.value.replayed == []
+    letters = await eventually(lambda: tool.show(QUEUE.name), what="the dead letter kept")
+    assert [letter.message_id for letter in letters] == [message_id]
+
+
+async def test_the_cli_says_why_a_replay_stopped(amqp_url: str) -> None:
+    """A service's queue whose work queue is not declared in this vhost."""
+    queue = CONSUMER_QUEUES[0]
+    async with amqp(amqp_url) as channel:
+        await put_dead_letter(channel, queue.dead_letter_queue, queue.name)
+    try:
+        result = await asyncio.to_thread(
+            CliRunner().invoke, app, ["replay", queue.name, "--amqp-url", amqp_url]
+        )
+        assert result.exit_code == 3, result.output
+        assert "0 replayed, then stopped" in result.output
+        assert "does not exist" in result.output
+        assert f"still in {queue.dead_letter_queue}" in result.output
+        assert await eventually(lambda: depth(amqp_url, queue.dead_letter_queue)) == 1
+    finally:
+        async with amqp(amqp_url) as channel:
+            await channel.queue_delete(queue.dead_letter_queue)
+
+
+async def test_a_publish_no_queue_takes_is_an_error_though_the_broker_confirms_it(
+    amqp_url: str,
+) -> None:
+    """The queue checked, then gone before the publish: the mandatory publish's return tells."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        for message_id in ("an-id", None):
+            with pytest.raises(UnroutableError, match=r"chassis_test\.never_declared"):
+                await publish_to_queue(
+                    channel,
+                    aio_pika.Message(b"{}", message_id=message_id),
+                    "chassis_test.never_declared",
+                )
+    finally:
+        await connection.close()
+
+
+async def test_the_dead_letters_of_a_retired_queue_generation_are_listed_shown_and_replayed(
+    amqp_url: str,
+) -> None:
+    """Until the service moves them over, dead letters wait in the old generation's DLQ: the
+    tool sees them under the queue's current name, and replays them to its current queue."""
+    async with amqp(amqp_url) as channel:
+        await channel.declare_queue(
+            RENAMED.name, durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await channel.declare_queue(
+            RENAMED.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        old_letter = await put_dead_letter(channel, OLD_DLQ, OLD_GENERATION)
+    tool = DeadLetters(amqp_url, [RENAMED])
+
+    depths = await eventually(
+        tool.depths, until=lambda d: len(d) == 2 and d[1].dead_letters == 1, what="both DLQs"
+    )
+    assert [(d.dead_letter_queue, d.dead_letters, d.retired) for d in depths] == [
+        (RENAMED.dead_letter_queue, 0, False),
+        (OLD_DLQ, 1, True),
+    ]
+    [letter] = await tool.show(RENAMED.name)
+    assert (letter.message_id, letter.died_in, letter.dead_letter_queue) == (
+        old_letter,
+        OLD_GENERATION,
+        OLD_DLQ,
+    )
+    assert f"waits in    {OLD_DLQ}" in describe(letter)
+
+    assert await tool.replay(RENAMED.name) == [old_letter]
+    async with amqp(amqp_url) as channel:
+        work = await channel.declare_queue(RENAMED.name, passive=True)
+        replayed = await eventually(lambda: work.get(no_ack=True, fail=False), what="a replay")
+    assert replayed.message_id == old_letter
+    assert replayed.headers["x-replayed-from"] == OLD_DLQ
+    assert await depth(amqp_url, OLD_DLQ) == 0
+
+    async with amqp(amqp_url) as channel:
+        await put_dead_letter(channel, OLD_DLQ, OLD_GENERATION)
+        await put_dead_letter(channel, RENAMED.dead_letter_queue, RENAMED.name)
+    assert await tool.purge(OLD_GENERATION) == 2
+
+
+@pytest.fixture(autouse=True)
+async def _no_renamed_queues(amqp_url: str) -> AsyncIterator[None]:
+    yield
+    async with amqp(amqp_url) as channel:
+        for name in (RENAMED.name, RENAMED.dead_letter_queue, OLD_DLQ):
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(name)
+
+
 @pytest.fixture(autouse=True)
 async def _empty_queues(amqp_url: str) -> AsyncIterator[None]:
     yield
@@ -196,3 +335,14 @@ async def _empty_queues(amqp_url: str) -> AsyncIterator[None]:
         for name in (QUEUE.name, QUEUE.retry_queue, QUEUE.dead_letter_queue):
             with contextlib.suppress(Exception):
                 await (await channel.declare_queue(name, passive=True)).purge()
+
+
+async def _back_in_the_dlq(tool: DeadLetters, count: int) -> None:
+    """What the tool read and left is requeued by the broker once its channel closes, which a
+    quorum queue applies a moment later: wait for it rather than race it."""
+    await eventually(
+        tool.depths,
+        until=lambda d: d[0].dead_letters == count,
+        timeout=30,
+        what=f"{count} dead letter(s) ready again",
+    )

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import uuid4
 
 import aio_pika
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis.messaging.broker import make_broker
@@ -71,7 +71,11 @@ class FakeBroker:
         return self.exchange
 
 
-async def add_rows(engine: AsyncEngine, outbox: Table, count: int) -> list[str]:
+async def add_rows(
+    engine: AsyncEngine, outbox: Table, count: int, *, notify: str | None = None
+) -> list[str]:
+    """``count`` rows in one transaction; with ``notify``, a NOTIFY on that channel in the same
+    transaction, as a service's outbox trigger sends."""
     ids = [uuid4() for _ in range(count)]
     async with engine.begin() as connection:
         await connection.execute(
@@ -91,6 +95,8 @@ async def add_rows(engine: AsyncEngine, outbox: Table, count: int) -> list[str]:
                 for n, message_id in enumerate(ids)
             ],
         )
+        if notify is not None:
+            await connection.execute(select(func.pg_notify(notify, "")))
     return [str(message_id) for message_id in ids]
 
 

@@ -1,5 +1,6 @@
-"""The relay process killed (SIGKILL) between the broker's confirm and marking the row sent:
-after a restart the row is published again, and the consumer applies it once (its inbox)."""
+"""The relay process killed (SIGKILL) between the broker's confirm and the commit that marks the
+row sent: after a restart the row is published again (the broker routes it twice, one message
+id), and the consumer applies it once (its inbox)."""
 
 import asyncio
 import contextlib
@@ -9,18 +10,21 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import aio_pika
-from sqlalchemy import Table
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chassis import Messaging
 from chassis.messaging.broker import make_broker
 from chassis.messaging.consumer_queue import ConsumerQueue
 from chassis.messaging.outbox_relay import OutboxRelay, RelaySettings
+from chassis.telemetry.messaging_metrics import OUTCOMES, MessagingMetrics
 from contracts import ConsumerQueueNames, Envelope, UserAccountCreated
 from taskboard_testing import eventually
-from taskboard_testing.amqp import amqp
+from taskboard_testing.amqp import Capture, amqp
 
 from .conftest import SCHEMA
 from .test_dead_letter_tool import account_created
@@ -49,7 +53,11 @@ async def add_event(engine: AsyncEngine, outbox: Table, body: dict[str, Any]) ->
 
 @contextlib.asynccontextmanager
 async def consumer(
-    amqp_url: str, engine: AsyncEngine, inbox: Table, applied: list[str]
+    amqp_url: str,
+    engine: AsyncEngine,
+    inbox: Table,
+    applied: list[str],
+    registry: CollectorRegistry,
 ) -> AsyncIterator[Messaging]:
     async def handle(envelope: Envelope[Any], connection: AsyncConnection) -> None:
         applied.append(str(envelope.message_id))
@@ -70,6 +78,7 @@ async def consumer(
             app_id="chassis-test",
         ),
         listener=None,
+        metrics=MessagingMetrics.on(registry),  # counts each delivery's outcome
     )
     messaging.consume(name="chassis-relay-killed", queue=QUEUE, handle=handle, description="t")
     yield messaging
@@ -79,17 +88,25 @@ async def test_a_row_confirmed_but_not_marked_is_sent_again_and_applied_once(
     database_url: str, amqp_url: str, engine: AsyncEngine, outbox: Table, inbox: Table
 ) -> None:
     applied: list[str] = []
+    registry = CollectorRegistry()
     body = account_created()
-    async with consumer(amqp_url, engine, inbox, applied) as messaging:
-        # Queues and exchange first, the consumer only after the killed relay's copy is in.
-        async with amqp(amqp_url) as channel:
-            exchange = await channel.declare_exchange(
-                QUEUE.exchange, aio_pika.ExchangeType.TOPIC, durable=True
-            )
-            work = await channel.declare_queue(
-                QUEUE.name, durable=True, arguments=ConsumerQueue(QUEUE).work_queue().arguments
-            )
-            await work.bind(exchange, UserAccountCreated.routing_key())
+    message_id = body["message_id"]
+    async with (
+        consumer(amqp_url, engine, inbox, applied, registry) as messaging,
+        amqp(amqp_url) as channel,
+    ):
+        # Queues and exchange first, the consumer only after the killed relay's copy is in. A
+        # second queue on the same binding keeps every copy the broker routed: the witness of
+        # how often the row was published.
+        exchange = await channel.declare_exchange(
+            QUEUE.exchange, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        work = await channel.declare_queue(
+            QUEUE.name, durable=True, arguments=ConsumerQueue(QUEUE).work_queue().arguments
+        )
+        await work.bind(exchange, UserAccountCreated.routing_key())
+        witness = await channel.declare_queue(f"{QUEUE.name}.witness", exclusive=True)
+        await witness.bind(exchange, UserAccountCreated.routing_key())
         await add_event(engine, outbox, body)
 
         dying = await asyncio.create_subprocess_exec(
@@ -103,33 +120,67 @@ async def test_a_row_confirmed_but_not_marked_is_sent_again_and_applied_once(
         try:
             assert dying.stdout is not None
             line = await asyncio.wait_for(dying.stdout.readline(), 60)
-            assert line.decode().strip() == "confirmed 1"
+            returncode = await asyncio.wait_for(dying.wait(), 30)
         finally:
-            dying.send_signal(signal.SIGKILL)
-            await asyncio.wait_for(dying.wait(), 30)
+            if dying.returncode is None:  # the hook never fired: do not leave it running
+                dying.send_signal(signal.SIGKILL)
+                await asyncio.wait_for(dying.wait(), 30)
+        # It died by its own SIGKILL, at the commit of the mark of this very row: confirmed by
+        # the broker (only confirmed rows are marked), never marked in the database.
+        assert line.decode().split() == ["dying", "before", "the", "commit", "of", message_id]
+        assert returncode == -signal.SIGKILL
         rows = await state(engine, outbox)
-        assert rows[body["message_id"]] == (False, 0)  # confirmed, never marked
-        async with amqp(amqp_url) as channel:
-            queued = await channel.declare_queue(QUEUE.name, passive=True)
-            assert queued.declaration_result.message_count == 1  # the killed relay's copy
+        assert rows[message_id] == (False, 0)  # the mark and its attempt count rolled back
+        assert await _depth(channel, QUEUE.name) == 1  # the killed relay's copy
 
         await messaging.start()  # the restarted relay, and the consumer
         try:
             await eventually(
                 lambda: state(engine, outbox),
-                until=lambda r: r[body["message_id"]][0],
+                until=lambda r: r[message_id][0],
                 timeout=30,
                 what="the row sent again and marked",
             )
-            async with amqp(amqp_url) as channel:
-                queue = await channel.declare_queue(QUEUE.name, passive=True)
-                await eventually(lambda: _settled(queue), timeout=60, what="both copies consumed")
+            # Both copies handled: one applied, one recognised by the inbox and only acked.
+            outcomes = await eventually(
+                lambda: _outcomes(registry),
+                until=lambda counted: sum(counted.values()) >= 2,
+                timeout=60,
+                what="both copies consumed",
+            )
         finally:
             await messaging.stop()
+        copies = await Capture(witness).drain()
+        processed = await _inbox_entries(engine, inbox, message_id)
+        final = await state(engine, outbox)
 
-    assert applied == [body["message_id"]]  # two copies delivered, one applied
+    assert final[message_id] == (True, 1)  # one attempt counted: the killed one rolled back
+    # The broker got it twice, with one message id; the consumer applied it once.
+    assert [str(copy.message_id) for copy in copies] == [message_id, message_id]
+    assert outcomes == {"processed": 1, "duplicate": 1}
+    assert applied == [message_id]
+    assert processed == 1
 
 
-async def _settled(queue: aio_pika.abc.AbstractQueue) -> bool:
-    result = await queue.channel.declare_queue(queue.name, passive=True)
-    return result.declaration_result.message_count == 0
+async def _depth(channel: aio_pika.abc.AbstractChannel, queue: str) -> int:
+    declared = await channel.declare_queue(queue, passive=True)
+    return declared.declaration_result.message_count or 0
+
+
+async def _outcomes(registry: CollectorRegistry) -> dict[str, int]:
+    """What became of the consumer's deliveries: outcome -> how many."""
+    counted: dict[str, int] = {}
+    for outcome in OUTCOMES:
+        labels = {"queue": QUEUE.name, "outcome": outcome}
+        value = registry.get_sample_value("taskboard_consumer_messages_total", labels)
+        if value:
+            counted[outcome] = int(value)
+    return counted
+
+
+async def _inbox_entries(engine: AsyncEngine, inbox: Table, message_id: str) -> int:
+    async with engine.connect() as connection:
+        count: int = await connection.scalar(
+            select(func.count()).where(inbox.c.message_id == UUID(message_id))
+        )
+    return count

@@ -1,6 +1,6 @@
-"""A worker process (``run_worker``, no HTTP app) serves its own ``/metrics``: scraped over real
-HTTP while its relay publishes an outbox row and its consumer applies it, then stopped with
-SIGTERM like a pod."""
+"""A worker process (``run_worker``, no HTTP app) serves its own ``/metrics``, ``/health`` and
+``/health/ready``: scraped and probed over real HTTP while its relay publishes an outbox row and
+its consumer applies it, then stopped with SIGTERM like a pod."""
 
 import asyncio
 import os
@@ -91,6 +91,28 @@ async def test_a_worker_serves_its_relay_and_consumer_metrics_on_its_own_port(
             assert answer.status_code == 200
             assert answer.headers["content-type"].startswith("text/plain")
             return samples(answer.text)
+
+        # Liveness answers as soon as the port does; readiness names the worker's own parts
+        # and turns 200 once its consumer consumes and its relay can publish.
+        base = url.removesuffix("/metrics")
+        live = await client.get(f"{base}/health")
+        assert (live.status_code, live.json()) == (200, {"status": "ok"})
+
+        async def probe() -> httpx.Response:
+            return await client.get(f"{base}/health/ready")
+
+        ready = await eventually(
+            probe, until=lambda r: r.status_code == 200, timeout=60, what="the worker's readiness"
+        )
+        assert ready.json() == {
+            "status": "ok",
+            "checks": {
+                "database": "ok",
+                "broker": "ok",
+                "consumer:chassis-worker-metrics": "ok",
+                "relay": "ok",
+            },
+        }
 
         first = await scrape()
         assert first[("taskboard_relay_published_messages_total", ())] == 0

@@ -9,7 +9,9 @@ from gateway.headers import FORWARDED_REQUEST_HEADERS
 from gateway.problems import problem
 
 METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE"
-EXPOSED = "Location, Retry-After, WWW-Authenticate, X-Request-ID"
+# Beyond the CORS-safelisted ones, what a browser's script may read: Location of what a POST
+# created, and Idempotent-Replayed, which tells a retried POST's first answer from a new one.
+EXPOSED = "Idempotent-Replayed, Location, Retry-After, WWW-Authenticate, X-Request-ID"
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 

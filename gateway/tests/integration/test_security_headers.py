@@ -78,19 +78,29 @@ async def test_cors_allows_only_the_configured_origins(
         preflight = {
             "Origin": allowed,
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type, authorization, x-original-url",
+            "Access-Control-Request-Headers": (
+                "content-type, authorization, idempotency-key, x-original-url"
+            ),
         }
         async with client.options(gateway + "/api/users", headers=preflight) as response:
             assert response.status == 204
             assert response.headers["Access-Control-Allow-Origin"] == allowed
             assert "POST" in response.headers["Access-Control-Allow-Methods"]
-            assert response.headers["Access-Control-Allow-Headers"] == "content-type, authorization"
+            assert (
+                response.headers["Access-Control-Allow-Headers"]
+                == "content-type, authorization, idempotency-key"
+            )
             assert "Access-Control-Allow-Credentials" not in response.headers
         assert accounts.seen == []  # the edge answered the preflight
 
         async with client.get(gateway + "/api/users/me", headers={"Origin": allowed}) as response:
             assert response.headers["Access-Control-Allow-Origin"] == allowed
-            assert "X-Request-ID" in response.headers["Access-Control-Expose-Headers"]
+            exposed = {
+                name.strip().lower()
+                for name in response.headers["Access-Control-Expose-Headers"].split(",")
+            }
+            # what a browser's script needs to read of a (retried) POST's answer
+            assert {"x-request-id", "location", "idempotent-replayed", "retry-after"} <= exposed
             assert "Origin" in response.headers["Vary"]
 
         async with client.get(gateway + "/api/users/me", headers={"Origin": other}) as response:

@@ -12,6 +12,17 @@ class RegisterUser:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmRegistration:
+    """A repeated registration (the same idempotency key and address): is it by the one who
+    registered ``user_id``, i.e. with the same password?"""
+
+    user_id: UUID
+    email: str
+    password: str = field(repr=False)
+    client: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeUserEmailAddress:
     user_id: UUID
     new_email: str

@@ -1,6 +1,12 @@
-"""Use cases of the User aggregate: register, log in, change the address."""
+"""Use cases of the User aggregate: register (and confirm a repeated registration), log in,
+change the address."""
 
-from accounts.application.commands import Authenticate, ChangeUserEmailAddress, RegisterUser
+from accounts.application.commands import (
+    Authenticate,
+    ChangeUserEmailAddress,
+    ConfirmRegistration,
+    RegisterUser,
+)
 from accounts.application.ports import (
     AccessToken,
     Attempt,
@@ -53,6 +59,30 @@ async def register_user(
     return user
 
 
+async def confirm_registration(
+    command: ConfirmRegistration,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    *,
+    throttle: AttemptThrottle | None = None,
+) -> bool:
+    """Whether ``command.password`` is the password of the user the first registration made:
+    only then does a repeat get the first answer again (it holds the user's id). It tells what
+    a login tells, so it is throttled and counted as one, and checked against the stored hash
+    with the same bounded hasher; a user gone or with another password since answers False."""
+    attempts = _login_attempts(command.email, command.client, EmailAddress(command.email))
+    if throttle is not None:
+        await throttle.check(attempts)
+    async with uow as users:
+        user = await users.get(command.user_id)
+    password_hash = user.password_hash if user is not None else None
+    if await hasher.verify(command.password, password_hash) and user is not None:
+        return True
+    if throttle is not None:
+        await throttle.count(attempts)
+    return False
+
+
 async def authenticate(
     command: Authenticate,
     uow: UnitOfWork,
@@ -68,10 +98,7 @@ async def authenticate(
         email: EmailAddress | None = EmailAddress(command.email)
     except InvalidEmailAddressError:
         email = None
-    attempts = [
-        Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, _account_key(command.email, email)),
-        Attempt(AttemptKind.FAILED_LOGIN_FROM_CLIENT, command.client),
-    ]
+    attempts = _login_attempts(command.email, command.client, email)
     if throttle is not None:
         await throttle.check(attempts)
     async with uow as users:
@@ -84,6 +111,13 @@ async def authenticate(
     if throttle is not None:
         await throttle.forget(attempts[0])
     return tokens.issue(user.id)
+
+
+def _login_attempts(given: str, client: str, email: EmailAddress | None) -> list[Attempt]:
+    return [
+        Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, _account_key(given, email)),
+        Attempt(AttemptKind.FAILED_LOGIN_FROM_CLIENT, client),
+    ]
 
 
 def _account_key(given: str, email: EmailAddress | None) -> str:

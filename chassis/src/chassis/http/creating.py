@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis.http.idempotency import IdempotencyKey, idempotent
+from chassis.http.idempotency import IdempotencyKey, ReplayCheck, idempotent
 from chassis.http.media_types import json_body
 from chassis.persistence.idempotency_keys import IdempotencyStore
 
@@ -45,14 +45,20 @@ class CreatingRequest:
 
     def __init__(self, request: Request, key: str | None, store: IdempotencyStore | None) -> None:
         self.request = request
-        self._key = key
+        self.key = key
         self._store = store
 
     async def __call__(
-        self, *, caller: str, create: Callable[[AsyncConnection | None], Awaitable[Created]]
+        self,
+        *,
+        caller: str,
+        create: Callable[[AsyncConnection | None], Awaitable[Created]],
+        fingerprint_of: bytes | None = None,
+        replay_check: ReplayCheck | None = None,
     ) -> Response:
         """``create(connection)`` runs the use case inside ``connection``'s transaction (the one
-        that stores the key) or, with no key, on its own (``None``)."""
+        that stores the key) or, with no key, on its own (``None``). ``fingerprint_of`` and
+        ``replay_check`` are ``idempotent``'s, for a body that holds a secret."""
 
         async def respond(connection: AsyncConnection | None) -> Response:
             body, location = await create(connection)
@@ -63,7 +69,13 @@ class CreatingRequest:
             )
 
         return await idempotent(
-            self.request, key=self._key, caller=caller, store=self._store, respond=respond
+            self.request,
+            key=self.key,
+            caller=caller,
+            store=self._store,
+            respond=respond,
+            fingerprint_of=fingerprint_of,
+            replay_check=replay_check,
         )
 
 

@@ -45,6 +45,7 @@ IdempotencyKey = Annotated[
 ]
 
 Respond = Callable[[AsyncConnection | None], Awaitable[Response]]
+ReplayCheck = Callable[[StoredResponse], Awaitable[bool]]
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -62,10 +63,18 @@ async def idempotent(
     caller: str,
     store: IdempotencyStore | None,
     respond: Respond,
+    fingerprint_of: bytes | None = None,
+    replay_check: ReplayCheck | None = None,
 ) -> Response:
     """Answer with ``respond(connection)`` once per ``key`` and ``caller``; the response of the
     first request again for a repeat. Without a key (or a store: the service keeps no keys),
-    ``respond(None)`` runs as usual."""
+    ``respond(None)`` runs as usual.
+
+    The fingerprint that tells a repeat from another request with the same key is a fast hash,
+    stored: of the body, or of ``fingerprint_of`` instead when the body holds a secret (pass
+    the body without it). ``replay_check`` then decides about the secret: it is asked before a
+    stored response is sent again, outside the key's transaction, and False answers 422 as for
+    another request with the same key."""
     if key is None or store is None:
         return await respond(None)
 
@@ -78,9 +87,15 @@ async def idempotent(
         stored, replayed = await store.run_once(
             caller=caller,
             key=key,
-            fingerprint=fingerprint(request.method, request.url.path, await request.body()),
+            fingerprint=fingerprint(
+                request.method,
+                request.url.path,
+                await request.body() if fingerprint_of is None else fingerprint_of,
+            ),
             effect=effect,
         )
+        if replayed and replay_check is not None and not await replay_check(stored):
+            raise KeyReusedError(key)
     except KeyInUseError as error:
         raise ProblemError(
             409,

@@ -1,6 +1,8 @@
-"""``/metrics`` for a process without an HTTP API (``<service>-worker``): the same endpoint the
-services mount on their own port, served on a port of its own by uvicorn inside the process's
-event loop, so the gauges that need a query are refreshed on that loop as in the services."""
+"""``/metrics``, ``/health`` and ``/health/ready`` for a process without an HTTP API
+(``<service>-worker``): the same endpoints the services mount on their own port, served on a port
+of its own by uvicorn inside the process's event loop, so the gauges that need a query are
+refreshed on that loop as in the services, and readiness asks the worker's own consumers and
+relay (the probes of a worker pod ask these)."""
 
 from __future__ import annotations
 
@@ -12,15 +14,17 @@ from collections.abc import AsyncIterator, Iterator
 import uvicorn
 from fastapi import FastAPI
 
-from chassis.http import metrics_endpoint
+from chassis.http import health, metrics_endpoint
 from chassis.platform import Platform
 
 
 def metrics_app(platform: Platform) -> FastAPI:
-    """An application serving only ``GET /metrics`` of ``platform``."""
+    """An application serving ``GET /metrics``, ``/health`` (liveness) and ``/health/ready``
+    (database, broker, every consumer and the relay of ``platform``), nothing else."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.state.platform = platform
     app.include_router(metrics_endpoint.router)
+    app.include_router(health.router)
     return app
 
 
@@ -33,8 +37,9 @@ class _Server(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def metrics_serving(platform: Platform, host: str, port: int) -> AsyncIterator[str]:
-    """Serves ``/metrics`` on ``host:port`` (port 0: any free port) until the block ends;
-    yields its URL. The port is bound before this yields, so a port in use fails the start."""
+    """Serves ``/metrics`` and the health endpoints on ``host:port`` (port 0: any free port)
+    until the block ends; yields its URL. The port is bound before this yields, so a port in
+    use fails the start."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:

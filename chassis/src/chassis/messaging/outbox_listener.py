@@ -17,7 +17,8 @@ class OutboxListener:
     silently, and a half-open connection (a peer gone without a FIN) never reports anything, so
     it is also checked every ``check_interval`` seconds with a bounded query. Whatever breaks
     it — a failed connect, LISTEN or check, a lost connection — it reconnects with backoff and
-    wakes the relay to catch up on what it missed; the relay's polling covers the gap."""
+    wakes the relay to catch up on what it missed; the relay's polling covers the gap. Its
+    session carries ``application_name``, so an operator finds it in ``pg_stat_activity``."""
 
     def __init__(
         self,
@@ -27,12 +28,14 @@ class OutboxListener:
         *,
         check_interval: float = 10.0,
         check_timeout: float = 5.0,
+        application_name: str = "outbox-listener",
     ) -> None:
         self._dsn = dsn
         self._channel = channel
         self._on_notify = on_notify
         self._check_interval = check_interval
         self._check_timeout = check_timeout
+        self._application_name = application_name
         self.connections = 0  # how often it (re)connected: for tests and logs
 
     async def run(self) -> None:
@@ -50,7 +53,9 @@ class OutboxListener:
                 backoff = 0.5
 
     async def _listen_until_lost(self) -> None:
-        connection = await asyncpg.connect(self._dsn, timeout=5)
+        connection = await asyncpg.connect(
+            self._dsn, timeout=5, server_settings={"application_name": self._application_name}
+        )
         try:
             closed = asyncio.Event()
             connection.add_termination_listener(lambda _c: closed.set())

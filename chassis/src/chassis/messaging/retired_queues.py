@@ -8,7 +8,8 @@ then every ``interval`` seconds until none is left, takes one round per retired 
    event falls between them; one arriving in both is deduplicated by the consumer's inbox);
 2. move (publisher-confirmed copy, then ack) the messages of the old retry, work and dead-letter
    queues to the new work and dead-letter queues; a copy is published before its original is
-   acknowledged, so a crash in between leaves a duplicate, never a loss;
+   acknowledged, so a crash in between leaves a duplicate, never a loss, and a copy no queue
+   took (the new queue was deleted) leaves the original where it was and ends the round;
 3. only when no old consumer reads the old work queue any more (a rolling update is over),
    delete the three old queues, each only if it is empty and has no consumer (checked just
    before by a passive declare: quorum queues do not support ``if-unused``); a queue that got
@@ -31,6 +32,7 @@ from aio_pika.abc import (
 from aiormq.exceptions import ChannelNotFoundEntity, ChannelPreconditionFailed
 
 from chassis.messaging.consumer_queue import ConsumerQueue
+from chassis.messaging.queue_publish import UnroutableError, ensure_queue, publish_to_queue
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +58,14 @@ async def _retire_generation(
             for routing_key in queue.routing_keys:
                 await old.unbind(queue.exchange, routing_key)
     in_use = old is not None and bool(old.declaration_result.consumer_count)
-    moved = await _move(connection, retry, queue.name)
-    moved += await _move(connection, work, queue.name)
-    moved += await _move(connection, dead, queue.dead_letter_name)
+    try:
+        moved = await _move(connection, retry, queue.name)
+        moved += await _move(connection, work, queue.name)
+        moved += await _move(connection, dead, queue.dead_letter_name)
+    except UnroutableError as error:
+        # What was not moved stays where it is (nothing is acked before its copy is taken).
+        logger.warning("cannot move the messages of %s yet: %s; retiring it later", work, error)
+        return False
     if moved:
         logger.info("moved %d messages from the retired queues of %s", moved, work)
     if in_use:
@@ -86,17 +93,18 @@ async def _move(connection: AbstractConnection, source: str, target: str) -> int
         queue = await _existing(channel, source)
         if queue is None:
             return 0
+        if not queue.declaration_result.message_count:
+            return 0
+        await ensure_queue(channel, target)  # before taking anything: a miss closes the channel
         # Bounded by the depth at the start: an old consumer's retries may keep coming.
         for _ in range(queue.declaration_result.message_count or 0):
             message = await queue.get(no_ack=False, fail=False)
             if message is None:
                 break
             headers = {k: v for k, v in (message.headers or {}).items() if k != _DELIVERY_COUNT}
-            # mandatory: a copy no queue takes is an error here, not a silent drop
-            await channel.default_exchange.publish(
-                copy_of(message, headers), target, mandatory=True
-            )
-            await message.ack()  # only after the broker confirmed the copy
+            # raises if no queue took the copy: the original then goes back to its queue
+            await publish_to_queue(channel, copy_of(message, headers), target)
+            await message.ack()  # only after the broker confirmed the copy in ``target``
             moved += 1
     return moved
 

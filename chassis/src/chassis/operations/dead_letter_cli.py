@@ -11,7 +11,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from chassis.operations.dead_letters import DeadLetter, DeadLetters, UnknownQueueError
+from chassis.operations.dead_letters import (
+    DeadLetter,
+    DeadLetters,
+    ReplayStoppedError,
+    UnknownQueueError,
+)
 from contracts import CONSUMER_QUEUES
 
 T = TypeVar("T")
@@ -26,7 +31,15 @@ AmqpUrl = Annotated[
     str,
     typer.Option(envvar="AMQP_URL", help="RabbitMQ (the vhost the services use)."),
 ]
-Queue = Annotated[str, typer.Argument(help="A consumer queue (or its .dlq), as `list` names it.")]
+Queue = Annotated[
+    str,
+    typer.Argument(
+        help=(
+            "A consumer queue by any of its names (current or retired, or a .dlq, as `list` "
+            "names it); covers its DLQ and those of its retired generations that still exist."
+        )
+    ),
+]
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:
@@ -43,12 +56,14 @@ def _dead_letters(url: str) -> DeadLetters:
 
 @app.command("list")
 def list_(amqp_url: AmqpUrl = DEFAULT_AMQP_URL) -> None:
-    """Each dead-letter queue and its depth."""
+    """Each dead-letter queue and its depth, with those of retired queue generations that still
+    exist (the service moves their messages over; `replay` and `purge` of the queue cover them)."""
     depths = _run(_dead_letters(amqp_url).depths())
     width = max(len(d.dead_letter_queue) for d in depths)
     for depth in depths:
         count = "not declared" if depth.dead_letters < 0 else str(depth.dead_letters)
-        typer.echo(f"{depth.dead_letter_queue:<{width}}  {count}")
+        retired = f"  (retired generation of {depth.queue})" if depth.retired else ""
+        typer.echo(f"{depth.dead_letter_queue:<{width}}  {count}{retired}")
 
 
 @app.command()
@@ -74,10 +89,17 @@ def replay(
     first: Annotated[int | None, typer.Option(min=1, help="Only the first N.")] = None,
     amqp_url: AmqpUrl = DEFAULT_AMQP_URL,
 ) -> None:
-    """Send dead letters back to the queue they died in (all, --id ..., or --first N)."""
-    replayed = _run(
-        _dead_letters(amqp_url).replay(queue, message_ids=message_id or (), first=first),
-    )
+    """Send dead letters back to the queue they died in (all, --id ..., or --first N). Stops
+    with exit status 3, leaving the rest in place, if that queue does not exist."""
+    try:
+        replayed = _run(
+            _dead_letters(amqp_url).replay(queue, message_ids=message_id or (), first=first),
+        )
+    except ReplayStoppedError as error:
+        for replayed_id in error.replayed:
+            typer.echo(f"replayed {replayed_id}")
+        typer.echo(f"{len(error.replayed)} replayed, then stopped: {error}", err=True)
+        raise typer.Exit(3) from error
     for replayed_id in replayed:
         typer.echo(f"replayed {replayed_id}")
     typer.echo(f"{len(replayed)} replayed to {queue}")
@@ -104,6 +126,7 @@ def describe(letter: DeadLetter) -> str:
     lines = [
         f"message {letter.message_id}  type {letter.type}  correlation {letter.correlation_id}",
         f"  died in     {letter.died_in} after {letter.attempts or '?'} attempts",
+        f"  waits in    {letter.dead_letter_queue or '-'}",
         f"  reason      {letter.reason}",
         f"  history     {letter.history or '-'}",
         f"  published   {_time(letter.published_at)}",

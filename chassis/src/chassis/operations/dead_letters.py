@@ -4,7 +4,9 @@ back to the queue they died in once the cause is fixed.
 A replayed message is published (persistent, with publisher confirms) to its work queue with
 its message id, correlation id, type and headers (the trace context among them); only then is
 the dead letter acknowledged. If the tool dies in between, the message is in both queues and
-the consumer's inbox absorbs the second copy, so a replay never loses or doubles an effect.
+the consumer's inbox absorbs the second copy, so a replay never loses or doubles an effect. A
+copy no queue took (the work queue was deleted or renamed: the broker confirms it all the same)
+stops the replay and leaves the dead letter where it was.
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractConnection,
+    AbstractIncomingMessage,
+    AbstractQueue,
+)
+from aiormq.exceptions import ChannelNotFoundEntity
 
+from chassis.messaging.queue_publish import UnroutableError, ensure_queue, publish_to_queue
 from chassis.messaging.retired_queues import copy_of
 from contracts import ConsumerQueueNames
 
@@ -49,11 +58,22 @@ class UnknownQueueError(LookupError):
     """Not the name of a consumer queue or of its dead-letter queue."""
 
 
+class ReplayStoppedError(RuntimeError):
+    """A replay stopped before it was done: the queue to send the dead letters back to does
+    not exist (deleted or renamed). What was not replayed is still in its dead-letter queue."""
+
+    def __init__(self, replayed: list[str], reason: str) -> None:
+        super().__init__(reason)
+        self.replayed = replayed
+
+
 @dataclass(frozen=True)
 class QueueDepth:
     queue: str
     dead_letter_queue: str
     dead_letters: int
+    retired: bool = False
+    """The DLQ of a retired generation of ``queue`` (the service moves it over and deletes it)."""
 
 
 @dataclass(frozen=True)
@@ -73,9 +93,13 @@ class DeadLetter:
     redelivered_here: int
     headers: Mapping[str, Any]
     body: bytes
+    dead_letter_queue: str = ""
+    """The DLQ it waits in (a retired generation's, until the service moves it over)."""
 
     @classmethod
-    def of(cls, message: AbstractIncomingMessage, default_queue: str) -> DeadLetter:
+    def of(
+        cls, message: AbstractIncomingMessage, default_queue: str, dead_letter_queue: str = ""
+    ) -> DeadLetter:
         headers = dict(message.headers or {})
         attempts = headers.get("x-attempts")
         return cls(
@@ -92,6 +116,7 @@ class DeadLetter:
             redelivered_here=int(str(headers.get("x-delivery-count") or 0)),
             headers=headers,
             body=message.body,
+            dead_letter_queue=dead_letter_queue,
         )
 
 
@@ -99,52 +124,72 @@ def resolve(queues: Iterable[ConsumerQueueNames], name: str) -> ConsumerQueueNam
     """The consumer queue named ``name`` or whose dead-letter queue is named ``name`` (its
     current or a retired name: an operator may know it by the name it had)."""
     for queue in queues:
-        if name in (queue.name, queue.dead_letter_queue, *queue.retired, *_dlqs(queue)):
+        if name in (queue.name, queue.dead_letter_queue, *queue.retired, *_retired_dlqs(queue)):
             return queue
     known = ", ".join(q.name for q in queues)
     raise UnknownQueueError(f"no consumer queue {name!r}; known: {known}")
 
 
 class DeadLetters:
-    """The dead-letter queues of ``queues`` on the broker at ``url``."""
+    """The dead-letter queues of ``queues`` on the broker at ``url``: each queue's own and,
+    while they exist, those of its retired generations (``ConsumerQueueNames.retired``), so a
+    message that died under an old name is seen, replayed and purged with the others."""
 
     def __init__(self, url: str, queues: Iterable[ConsumerQueueNames]) -> None:
         self.url = url
         self.queues = tuple(queues)
 
     @contextlib.asynccontextmanager
-    async def _channel(self) -> AsyncIterator[AbstractChannel]:
+    async def _connection(self) -> AsyncIterator[AbstractConnection]:
         connection = await aio_pika.connect(self.url, timeout=10)
         try:
-            yield await connection.channel(publisher_confirms=True)
+            yield connection
         finally:
             # Whatever was taken and neither acked nor published goes back to its DLQ.
             await connection.close()
 
+    @contextlib.asynccontextmanager
+    async def _dlq(
+        self, connection: AbstractConnection, name: str
+    ) -> AsyncIterator[tuple[AbstractChannel, AbstractQueue] | None]:
+        """A channel (with publisher confirms) and the queue ``name``; None if it does not
+        exist. Closing the channel returns what was taken and not acked."""
+        async with await connection.channel(publisher_confirms=True) as channel:
+            try:
+                queue = await channel.declare_queue(name, passive=True)
+            except ChannelNotFoundEntity:  # a passive miss closes the channel
+                yield None
+                return
+            yield channel, queue
+
     async def depths(self) -> list[QueueDepth]:
-        """Each dead-letter queue and how many messages it holds (-1: not declared yet)."""
+        """Each dead-letter queue and how many messages it holds (-1: not declared yet), then
+        those of retired generations that still exist."""
         depths = []
-        for queue in self.queues:
-            async with self._channel() as channel:
-                try:
-                    dlq = await channel.declare_queue(queue.dead_letter_queue, passive=True)
-                    count = dlq.declaration_result.message_count or 0
-                except aio_pika.exceptions.ChannelClosed:  # a passive miss closes the channel
-                    count = -1
-            depths.append(QueueDepth(queue.name, queue.dead_letter_queue, count))
+        async with self._connection() as connection:
+            for queue in self.queues:
+                for dlq in _dlqs(queue):
+                    retired = dlq != queue.dead_letter_queue
+                    async with self._dlq(connection, dlq) as found:
+                        count = -1 if found is None else found[1].declaration_result.message_count
+                    if count == -1 and retired:
+                        continue  # gone: nothing left to see
+                    depths.append(QueueDepth(queue.name, dlq, count or 0, retired))
         return depths
 
     async def show(self, name: str, *, limit: int = 20) -> list[DeadLetter]:
-        """Up to ``limit`` dead letters, oldest first, left where they are."""
+        """Up to ``limit`` dead letters, oldest first (the queue's own DLQ, then retired
+        generations'), left where they are."""
         queue = resolve(self.queues, name)
         shown: list[DeadLetter] = []
-        async with self._channel() as channel:
-            dlq = await channel.declare_queue(queue.dead_letter_queue, passive=True)
-            while len(shown) < limit:
-                message = await dlq.get(no_ack=False, fail=False)
-                if message is None:
-                    break
-                shown.append(DeadLetter.of(message, queue.name))
+        async with self._connection() as connection:
+            for dlq in _dlqs(queue):
+                async with self._dlq(connection, dlq) as found:
+                    while found is not None and len(shown) < limit:
+                        message = await found[1].get(no_ack=False, fail=False)
+                        if message is None:
+                            break
+                        shown.append(DeadLetter.of(message, queue.name, dlq))
         return shown
 
     async def replay(
@@ -155,46 +200,92 @@ class DeadLetters:
         first: int | None = None,
     ) -> list[str]:
         """Send dead letters back to the queue they died in: those with ``message_ids``, or the
-        ``first`` N, or all that were there when it began. Returns the replayed message ids."""
+        ``first`` N, or all that were there when it began. Returns the replayed message ids.
+
+        ``ReplayStoppedError`` if that queue does not exist: a dead letter is acknowledged
+        only once the broker confirmed that the queue took its copy."""
         queue = resolve(self.queues, name)
         wanted = set(message_ids)
         replayed: list[str] = []
-        async with self._channel() as channel:
-            dlq = await channel.declare_queue(queue.dead_letter_queue, passive=True)
-            # Bounded by the depth at the start: a message that dies again meanwhile waits.
-            for _ in range(dlq.declaration_result.message_count or 0):
-                if first is not None and len(replayed) >= first:
-                    break
-                if wanted and wanted <= set(replayed):
-                    break
-                message = await dlq.get(no_ack=False, fail=False)
-                if message is None:
-                    break
-                if wanted and message.message_id not in wanted:
-                    continue  # left unacked: back in the DLQ when the channel closes
-                # To the queue's current name: a dead letter moved over from a retired queue
-                # names that one as where it died, and a copy to a missing queue is dropped.
-                await channel.default_exchange.publish(_replay_of(message, queue), queue.name)
-                await message.ack()  # only after the broker confirmed the copy
-                replayed.append(str(message.message_id))
+        async with self._connection() as connection:
+            for dlq in _dlqs(queue):
+                async with self._dlq(connection, dlq) as found:
+                    if found is None:
+                        continue
+                    try:
+                        await self._replay_from(
+                            found=found,
+                            queue=queue,
+                            dlq=dlq,
+                            wanted=wanted,
+                            first=first,
+                            replayed=replayed,
+                        )
+                    except UnroutableError as error:
+                        raise ReplayStoppedError(
+                            replayed,
+                            f"cannot replay to {queue.name}: {error}; the dead letters not "
+                            f"replayed are still in {dlq} (declare the queue, e.g. by starting "
+                            f"its service, then replay again)",
+                        ) from error
         return replayed
 
+    @staticmethod
+    async def _replay_from(
+        *,
+        found: tuple[AbstractChannel, AbstractQueue],
+        queue: ConsumerQueueNames,
+        dlq: str,
+        wanted: set[str],
+        first: int | None,
+        replayed: list[str],
+    ) -> None:
+        channel, dead_letters = found
+        depth = dead_letters.declaration_result.message_count or 0
+        if depth and not (wanted and wanted <= set(replayed)):
+            await ensure_queue(channel, queue.name)  # before taking anything
+        # Bounded by the depth at the start: a message that dies again meanwhile waits.
+        for _ in range(depth):
+            if first is not None and len(replayed) >= first:
+                break
+            if wanted and wanted <= set(replayed):
+                break
+            message = await dead_letters.get(no_ack=False, fail=False)
+            if message is None:
+                break
+            if wanted and message.message_id not in wanted:
+                continue  # left unacked: back in the DLQ when the channel closes
+            # To the queue's current name: a dead letter moved over from a retired queue
+            # names that one as where it died. A copy no queue took raises: left in the DLQ.
+            await publish_to_queue(channel, _replay_of(message, dlq), queue.name)
+            await message.ack()  # only after the broker confirmed the copy
+            replayed.append(str(message.message_id))
+
     async def purge(self, name: str) -> int:
-        """Drop every dead letter of the queue; returns how many there were."""
+        """Drop every dead letter of the queue (its retired generations' too); returns how many
+        there were."""
         queue = resolve(self.queues, name)
-        async with self._channel() as channel:
-            dlq = await channel.declare_queue(queue.dead_letter_queue, passive=True)
-            result = await dlq.purge()
-            return int(result.message_count or 0)
+        dropped = 0
+        async with self._connection() as connection:
+            for dlq in _dlqs(queue):
+                async with self._dlq(connection, dlq) as found:
+                    if found is not None:
+                        dropped += int((await found[1].purge()).message_count or 0)
+        return dropped
 
 
-def _dlqs(queue: ConsumerQueueNames) -> tuple[str, ...]:
+def _retired_dlqs(queue: ConsumerQueueNames) -> tuple[str, ...]:
     return tuple(dead for _, _, dead in queue.retired_queues)
 
 
-def _replay_of(message: AbstractIncomingMessage, queue: ConsumerQueueNames) -> aio_pika.Message:
+def _dlqs(queue: ConsumerQueueNames) -> tuple[str, ...]:
+    """The queue's own DLQ first, then its retired generations'."""
+    return (queue.dead_letter_queue, *_retired_dlqs(queue))
+
+
+def _replay_of(message: AbstractIncomingMessage, dlq: str) -> aio_pika.Message:
     headers = {k: v for k, v in (message.headers or {}).items() if k not in DEATH_HEADERS}
-    headers[REPLAYED_HEADER] = queue.dead_letter_queue
+    headers[REPLAYED_HEADER] = dlq
     return copy_of(message, headers)
 
 

@@ -43,7 +43,9 @@ def idempotency_keys(metadata: MetaData) -> Table:
         metadata,
         Column("caller", String(CALLER_LENGTH), nullable=False),  # '' for an anonymous one
         Column("key", String(KEY_LENGTH), nullable=False),
-        Column("fingerprint", String(64), nullable=False),  # SHA-256 of method, path, body
+        # SHA-256 of method, path and body (or what the route gives instead of a body that
+        # holds a secret: a fast hash of a password would be a gift to whoever reads the table)
+        Column("fingerprint", String(64), nullable=False),
         Column("status_code", Integer, nullable=False),
         Column("headers", JSONB, nullable=False),
         Column("body", LargeBinary, nullable=False),

@@ -1,6 +1,9 @@
 """``/api/users``: register, log in, and the caller's own account."""
 
+import hashlib
+import json
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -9,6 +12,7 @@ from accounts.application.commands import (
     Authenticate,
     ChangePassword,
     ChangeUserEmailAddress,
+    ConfirmRegistration,
     LogOut,
     RegisterUser,
 )
@@ -18,8 +22,10 @@ from accounts.application.session_handlers import change_password, log_out
 from accounts.application.user_handlers import (
     authenticate,
     change_user_email_address,
+    confirm_registration,
     register_user,
 )
+from accounts.domain.email_address import EmailAddress
 from accounts.entrypoints.http.dependencies import ClientAddress, ContainerDep
 from accounts.entrypoints.http.schemas import (
     ChangeEmailBody,
@@ -34,6 +40,7 @@ from chassis import (
     Created,
     CreateOnce,
     CurrentUserId,
+    StoredResponse,
     form_body,
     json_body,
     post_creating,
@@ -72,8 +79,34 @@ async def register(
         )
         return UserOut(id=user.id, email=user.email.value), None
 
-    # Anonymous: the key alone names the request (a client makes its keys unique, e.g. UUIDs).
-    return await once(caller="", create=created)
+    async def same_password(first: StoredResponse) -> bool:
+        confirm = ConfirmRegistration(
+            user_id=UUID(json.loads(first.body)["id"]),
+            email=body.email,
+            password=body.password,
+            client=client,
+        )
+        return await confirm_registration(
+            confirm, container.uow(), container.hasher, throttle=container.throttle
+        )
+
+    # Anonymous: keys are scoped to the address being registered, so two clients that pick
+    # the same key for two addresses do not meet. The stored fingerprint is a fast hash: it
+    # covers the body without the password, which a repeat proves against the user's bcrypt
+    # hash instead (same_password).
+    return await once(
+        caller=email_scope(body.email) if once.key is not None else "",
+        create=created,
+        fingerprint_of=body.model_dump_json(exclude={"password"}).encode(),
+        replay_check=same_password,
+    )
+
+
+def email_scope(email: str) -> str:
+    """The idempotency keys' scope of a registration: a digest of the address's key (what
+    makes two addresses the same one), so the table holds no address in clear. An invalid
+    address answers 422 here, as it would without a key."""
+    return hashlib.sha256(EmailAddress(email).key.encode()).hexdigest()
 
 
 @router.post(
