@@ -10,6 +10,7 @@ import importlib
 import aio_pika
 import pytest
 
+from chassis import ServiceRuntime
 from taskboard_testing import ThrowawayVhost, modules_loaded_by, packages_in
 
 from .stack import ACCOUNTS, PROJECTS, Service
@@ -88,7 +89,7 @@ def test_the_declared_topology_holds_every_queue_the_workers_consumers_read(
     monkeypatch.delenv("JWT_PRIVATE_KEY_FILE", raising=False)
     monkeypatch.setenv("RUN_CONSUMERS", "true")
     module = importlib.import_module(worker_entry(service)[0])
-    container = module.container()
+    container = ServiceRuntime.named(module.RUNTIME).container()
     try:
         consumed = [consumer.queue for consumer in container.platform.messaging.consumers]
     finally:

@@ -18,10 +18,10 @@ from accounts.application.ports import (
     UserReadModel,
 )
 from accounts.config import Settings
-from accounts.infrastructure.persistence.attempt_throttle import PgAttemptThrottle, ThrottlePolicy
+from accounts.infrastructure.persistence.attempt_throttle import PgAttemptThrottle
 from accounts.infrastructure.persistence.orm import start_mappers
-from accounts.infrastructure.persistence.tables import idempotency_keys, messages, users
-from accounts.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from accounts.infrastructure.persistence.tables import attempts, idempotency_keys, messages, users
+from accounts.infrastructure.persistence.unit_of_work import user_unit_of_work
 from accounts.infrastructure.persistence.user_projects_projection import SqlUserProjects
 from accounts.infrastructure.persistence.user_read_model import PgUserReadModel
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
@@ -32,10 +32,14 @@ from accounts.infrastructure.security.live_key_ring import LiveKeyRing
 from accounts.infrastructure.security.signing_key import SigningKey
 from chassis import (
     AccessTokenVerifier,
+    AttemptCounter,
+    CpuWorkPool,
     Network,
+    OutboxSession,
     Platform,
     PolledRevocations,
     RecentRevocations,
+    ThrottlePolicy,
     build_platform,
     trusted_networks,
 )
@@ -61,6 +65,10 @@ class Container:
     throttle: AttemptThrottle
     trusted_proxies: tuple[Network, ...]
 
+    def uow_in(self, connection: AsyncConnection | None) -> UnitOfWork:
+        """Inside ``connection``'s transaction (an idempotent request's), else one of its own."""
+        return self.uow() if connection is None else self.uow_joining(connection)
+
     async def close(self) -> None:
         await self.platform.close()
         if isinstance(self.hasher, BcryptPasswordHasher):
@@ -84,17 +92,13 @@ def bootstrap(
     return Container(
         settings=settings,
         platform=platform,
-        uow=uow or (lambda: SqlAlchemyUnitOfWork.on(platform.sessions)),
-        uow_joining=SqlAlchemyUnitOfWork.joining,
+        uow=uow or (lambda: user_unit_of_work(OutboxSession(platform.sessions, messages.outbox))),
+        uow_joining=lambda connection: user_unit_of_work(
+            OutboxSession.joining(connection, messages.outbox)
+        ),
         user_projects=SqlUserProjects,
         hasher=hasher
-        or BcryptPasswordHasher(
-            rounds=settings.bcrypt_rounds,
-            threads=settings.hashing_threads,
-            niceness=settings.hashing_niceness,
-            queue=settings.hashing_queue,
-            reserved_for_checks=settings.hashing_reserved_for_logins,
-        ),
+        or BcryptPasswordHasher(pool=_hashing_pool(settings), rounds=settings.bcrypt_rounds),
         tokens=JwtTokenIssuer(
             keys.signing_key,
             issuer=settings.jwt_issuer,
@@ -112,12 +116,26 @@ def bootstrap(
         ),
         signing_keys=keys,
         read_model=read_model or PgUserReadModel(platform.read_pool),
-        throttle=throttle or PgAttemptThrottle(platform.engine, throttle_policies(settings)),
+        throttle=throttle
+        or PgAttemptThrottle(
+            AttemptCounter(platform.engine, attempts, throttle_policies(settings))
+        ),
         trusted_proxies=trusted_networks(settings.trusted_proxies),
     )
 
 
-def throttle_policies(settings: Settings) -> dict[AttemptKind, ThrottlePolicy]:
+def _hashing_pool(settings: Settings) -> CpuWorkPool:
+    """Niced threads for bcrypt: logins' checks are urgent work, other hashes regular work."""
+    return CpuWorkPool(
+        threads=settings.hashing_threads,
+        niceness=settings.hashing_niceness,
+        queue=settings.hashing_queue,
+        reserved_for_urgent=settings.hashing_reserved_for_logins,
+        name="bcrypt",
+    )
+
+
+def throttle_policies(settings: Settings) -> dict[str, ThrottlePolicy]:
     def policy(free: int) -> ThrottlePolicy:
         return ThrottlePolicy(
             free=free,
@@ -126,12 +144,13 @@ def throttle_policies(settings: Settings) -> dict[AttemptKind, ThrottlePolicy]:
             forget_after=settings.throttle_forget_after_seconds,
         )
 
-    return {
-        AttemptKind.FAILED_LOGIN_FOR_ACCOUNT: policy(settings.throttle_failed_logins_per_account),
-        AttemptKind.FAILED_LOGIN_FROM_CLIENT: policy(settings.throttle_failed_logins_per_client),
-        AttemptKind.REGISTRATION_FROM_CLIENT: policy(settings.throttle_registrations_per_client),
-        AttemptKind.EMAIL_CHANGE_FROM_CLIENT: policy(settings.throttle_email_changes_per_client),
+    free = {
+        AttemptKind.FAILED_LOGIN_FOR_ACCOUNT: settings.throttle_failed_logins_per_account,
+        AttemptKind.FAILED_LOGIN_FROM_CLIENT: settings.throttle_failed_logins_per_client,
+        AttemptKind.REGISTRATION_FROM_CLIENT: settings.throttle_registrations_per_client,
+        AttemptKind.EMAIL_CHANGE_FROM_CLIENT: settings.throttle_email_changes_per_client,
     }
+    return {kind.value: policy(allowed) for kind, allowed in free.items()}
 
 
 def _signing_keys(settings: Settings) -> LiveKeyRing:

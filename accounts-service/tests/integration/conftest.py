@@ -11,7 +11,7 @@ from sqlalchemy import text
 from accounts.bootstrap import Container, bootstrap
 from accounts.config import Settings
 from accounts.entrypoints.http.app import create_app
-from accounts.entrypoints.messaging import subscribe_all
+from accounts.entrypoints.runtime import RUNTIME
 from accounts.infrastructure.security.signing_key import SigningKey
 from taskboard_testing import (
     ThrowawayDatabase,
@@ -63,7 +63,7 @@ def settings(database_url: str, amqp_url: str) -> Settings:
 async def container(settings: Settings) -> AsyncIterator[Container]:
     """The service as it runs: consumers subscribed, relay and broker connection started."""
     container = bootstrap(settings)
-    subscribe_all(container)
+    RUNTIME.subscribe(container)
     async with started(container):
         yield container
 

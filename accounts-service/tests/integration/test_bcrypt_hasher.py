@@ -8,10 +8,11 @@ import pytest
 
 from accounts.domain.password import Password
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
+from chassis import CpuWorkPool
 
 
 async def test_a_hash_verifies_its_password_only() -> None:
-    hasher = BcryptPasswordHasher(rounds=4, threads=1)
+    hasher = BcryptPasswordHasher(pool=CpuWorkPool(threads=1), rounds=4)
     try:
         stored = await hasher.hash(Password("correct horse"))
 
@@ -27,7 +28,7 @@ async def test_a_hash_verifies_its_password_only() -> None:
 @pytest.mark.skipif(sys.platform != "linux", reason="niceness per thread is Linux behaviour")
 async def test_hashing_threads_run_niced_and_the_event_loop_does_not() -> None:
     before = set(threading.enumerate())
-    hasher = BcryptPasswordHasher(rounds=4, threads=2, niceness=7)
+    hasher = BcryptPasswordHasher(pool=CpuWorkPool(threads=2, niceness=7, name="bcrypt"), rounds=4)
     try:
         await hasher.hash(Password("correct horse"))
         hashing = [t for t in set(threading.enumerate()) - before if t.name.startswith("bcrypt")]

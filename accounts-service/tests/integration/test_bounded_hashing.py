@@ -1,4 +1,5 @@
-"""The hashing queue is bounded, logins keep their share, and work nobody waits for is dropped."""
+"""The hashing queue is bounded and logins keep their share: checks are the chassis pool's
+urgent work, hashes its regular work (the pool's own rules are tested in the chassis)."""
 
 import asyncio
 import threading
@@ -9,6 +10,7 @@ from accounts.application.ports import HashingBusyError
 from accounts.domain.password import Password
 from accounts.infrastructure.security import bcrypt_hasher
 from accounts.infrastructure.security.bcrypt_hasher import BcryptPasswordHasher
+from chassis import CpuWorkPool
 from taskboard_testing import eventually
 
 
@@ -36,7 +38,9 @@ class Gate:
 
 def new_hasher() -> BcryptPasswordHasher:
     # The dummy hash is made with the real bcrypt before the gate is in place.
-    return BcryptPasswordHasher(rounds=4, threads=1, queue=3, reserved_for_checks=2)
+    return BcryptPasswordHasher(
+        pool=CpuWorkPool(threads=1, queue=3, reserved_for_urgent=2), rounds=4
+    )
 
 
 async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answers_at_once(
@@ -63,76 +67,6 @@ async def test_registrations_cannot_take_the_logins_share_and_a_full_queue_answe
         assert await asyncio.gather(*logins) == [False, False]
         assert not hasher.full_for_hashes()
         await hasher.hash(Password("password3"))  # slots come back
-    finally:
-        gate.open.set()
-        hasher.close()
-
-
-async def test_a_check_whose_caller_went_away_never_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    hasher = new_hasher()
-    gate = Gate()
-    monkeypatch.setattr(bcrypt_hasher.bcrypt, "checkpw", gate.checkpw)
-    try:
-        running = asyncio.ensure_future(hasher.verify("x" * 8, None))
-        await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
-        waiting = asyncio.ensure_future(hasher.verify("y" * 8, None))
-        await eventually(lambda: asyncio.sleep(0, hasher.waiting), until=lambda n: n == 1)
-        waiting.cancel()  # what a disconnected client's request does to its work
-
-        gate.open.set()
-        await running
-        await hasher.verify("z" * 8, None)  # runs after the cancelled one would have
-        assert gate.calls == 2  # the first and the last: the cancelled one never started
-    finally:
-        gate.open.set()
-        hasher.close()
-
-
-async def test_a_waiting_login_goes_before_every_waiting_registration(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A login waits only for the work already running, never behind a registration storm."""
-    hasher = BcryptPasswordHasher(rounds=4, threads=1, queue=5, reserved_for_checks=1)
-    gate = Gate()
-    monkeypatch.setattr(bcrypt_hasher.bcrypt, "checkpw", gate.checkpw)
-    monkeypatch.setattr(bcrypt_hasher.bcrypt, "hashpw", gate.hashpw)
-    try:
-        registrations = [asyncio.ensure_future(hasher.hash(Password("password1")))]
-        await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n == 1)
-        registrations += [asyncio.ensure_future(hasher.hash(Password("password2")))]
-        registrations += [asyncio.ensure_future(hasher.hash(Password("password3")))]
-        await eventually(lambda: asyncio.sleep(0, hasher.waiting), until=lambda n: n == 2)
-        login = asyncio.ensure_future(hasher.verify("x" * 8, None))
-        await eventually(lambda: asyncio.sleep(0, hasher.waiting), until=lambda n: n == 3)
-
-        gate.open.set()
-        await asyncio.gather(login, *registrations)
-        assert gate.order == ["hash", "check", "hash", "hash"]
-    finally:
-        gate.open.set()
-        hasher.close()
-
-
-async def test_registrations_leave_a_thread_to_logins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Of two threads, hashes hold one at most: a login starts at once beside a running
-    registration, with more registrations waiting, instead of waiting for one to end."""
-    hasher = BcryptPasswordHasher(rounds=4, threads=2, queue=8, reserved_for_checks=2)
-    gate = Gate()
-    monkeypatch.setattr(bcrypt_hasher.bcrypt, "checkpw", gate.checkpw)
-    monkeypatch.setattr(bcrypt_hasher.bcrypt, "hashpw", gate.hashpw)
-    try:
-        registrations = [
-            asyncio.ensure_future(hasher.hash(Password(f"password{i}"))) for i in range(3)
-        ]
-        await eventually(lambda: asyncio.sleep(0, gate.calls), until=lambda n: n >= 1)
-        login = asyncio.ensure_future(hasher.verify("x" * 8, None))
-        # Both threads busy, one with each: the gate is still shut, so nothing has finished.
-        await eventually(lambda: asyncio.sleep(0, list(gate.order)), until=lambda o: len(o) == 2)
-        assert gate.order == ["hash", "check"]
-
-        gate.open.set()
-        await asyncio.gather(login, *registrations)
-        assert sorted(gate.order) == ["check", "hash", "hash", "hash"]
     finally:
         gate.open.set()
         hasher.close()

@@ -1,6 +1,7 @@
 """Repository and unit of work against the real database."""
 
 import asyncio
+import dataclasses
 
 import pytest
 from sqlalchemy import func, select
@@ -23,12 +24,13 @@ async def count(container: Container, table) -> int:  # type: ignore[no-untyped-
 
 async def test_a_user_round_trips_with_its_value_objects(container: Container) -> None:
     user = User.register(email=EmailAddress("Ada@Example.com"), password_hash="hash")
-    async with container.uow() as uow:
-        uow.users.add(user)
+    uow = container.uow()
+    async with uow as users_:
+        users_.add(user)
         await uow.commit()
 
-    async with container.uow() as uow:
-        loaded = await uow.users.get_by_email(EmailAddress("ADA@example.COM"))
+    async with container.uow() as users_:
+        loaded = await users_.get_by_email(EmailAddress("ADA@example.COM"))
 
     assert loaded is not None
     assert loaded is not user
@@ -68,10 +70,11 @@ async def test_registration_writes_the_user_and_its_outbox_row_together(
 async def test_a_failure_after_the_user_insert_leaves_neither_user_nor_event(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_outbox_row(*args: object, **kwargs: object) -> dict[str, object]:
+    def broken_contract(*args: object, **kwargs: object) -> object:
         raise RuntimeError("outbox write failed")
 
-    monkeypatch.setattr(uow_module, "user_outbox_row", broken_outbox_row)
+    broken = dataclasses.replace(uow_module.USER_EVENTS, contract=broken_contract)
+    monkeypatch.setattr(uow_module, "USER_EVENTS", broken)
     with pytest.raises(RuntimeError, match="outbox write failed"):
         await register_user(
             RegisterUser("ada@example.com", "password1"), container.uow(), container.hasher
@@ -100,13 +103,15 @@ async def test_concurrent_registrations_of_one_address_leave_exactly_one_user(
 
 async def test_a_stale_write_is_refused_rather_than_overwriting(container: Container) -> None:
     user = User.register(email=EmailAddress("ada@example.com"), password_hash="hash")
-    async with container.uow() as uow:
-        uow.users.add(user)
+    uow = container.uow()
+    async with uow as users_:
+        users_.add(user)
         await uow.commit()
 
-    async with container.uow() as first, container.uow() as second:
-        mine = await first.users.get(user.id)
-        theirs = await second.users.get(user.id)
+    first, second = container.uow(), container.uow()
+    async with first as first_users, second as second_users:
+        mine = await first_users.get(user.id)
+        theirs = await second_users.get(user.id)
         assert mine is not None
         assert theirs is not None
         mine.change_email(EmailAddress("mine@example.com"))
@@ -115,8 +120,8 @@ async def test_a_stale_write_is_refused_rather_than_overwriting(container: Conta
         with pytest.raises(ConcurrentUpdateError):
             await second.commit()
 
-    async with container.uow() as uow:
-        stored = await uow.users.get(user.id)
+    async with container.uow() as users_:
+        stored = await users_.get(user.id)
     assert stored is not None
     assert (stored.email.value, stored.version) == ("mine@example.com", 2)
     assert await count(container, outbox) == 2  # created + the one change that won

@@ -24,52 +24,60 @@ from accounts.domain.user import User
 
 class FakeUserRepository(UserRepository):
     """Keeps users as the database would: ``users`` holds what was committed, and a use case
-    works on copies of them that only a commit stores; a rollback drops them. A use case that
-    forgets to commit leaves ``users`` as it was."""
+    works on copies of them that only a commit stores; leaving without a commit drops them. A
+    use case that forgets to commit leaves ``users`` as it was."""
 
     def __init__(self, users: list[User] | None = None) -> None:
-        super().__init__()
         self.users = {user.id: copy.deepcopy(user) for user in users or []}
         self.pending: list[User] = []
-        self.working: dict[UUID, User] = {}  # this transaction's copies, one per user
+        self.working: dict[UUID, User] = {}  # this unit of work's copies, one per user
 
-    def _add(self, user: User) -> None:
+    def add(self, user: User) -> None:
         self.pending.append(user)
 
-    def store_pending(self) -> None:
+    def store_pending(self) -> list[DomainEvent]:
+        """Store what this unit of work changed; the events its users raised, taken once."""
         changed = [*self.working.values(), *self.pending]
+        events = [event for user in changed for event in user.events]
+        for user in changed:
+            user.events.clear()
         self.users.update((user.id, copy.deepcopy(user)) for user in changed)
         self.pending = []
+        return events
 
     def discard(self) -> None:
         self.pending, self.working = [], {}
-        self.seen.clear()
 
     def _copy(self, user: User | None) -> User | None:
         if user is None:
             return None
         return self.working.setdefault(user.id, copy.deepcopy(user))
 
-    async def _get(self, user_id: UUID) -> User | None:
+    async def get(self, user_id: UUID) -> User | None:
         return self._copy(self.users.get(user_id))
 
-    async def _get_by_email(self, email: EmailAddress) -> User | None:
+    async def get_by_email(self, email: EmailAddress) -> User | None:
         return self._copy(next((u for u in self.users.values() if u.email.same_as(email)), None))
 
 
 class FakeUnitOfWork(UnitOfWork):
+    """Leaving without a commit drops what was changed or added, as a rollback would."""
+
     def __init__(self, users: list[User] | None = None) -> None:
         self.users = FakeUserRepository(users)
         self.committed = 0
         self.published: list[DomainEvent] = []
 
-    async def _commit(self, events: list[DomainEvent]) -> None:
-        self.users.store_pending()
-        self.committed += 1
-        self.published.extend(events)
-
-    async def rollback(self) -> None:
+    async def __aenter__(self) -> FakeUserRepository:
         self.users.discard()
+        return self.users
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.users.discard()
+
+    async def commit(self) -> None:
+        self.published.extend(self.users.store_pending())
+        self.committed += 1
 
 
 class FakePasswordHasher(PasswordHasher):

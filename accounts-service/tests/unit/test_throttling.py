@@ -23,7 +23,6 @@ from accounts.application.user_handlers import (
 from accounts.domain.email_address import EmailAddress
 from accounts.domain.errors import InvalidCredentialsError
 from accounts.domain.user import User
-from accounts.infrastructure.persistence.attempt_throttle import ThrottlePolicy
 
 from .fakes import FakeAttemptThrottle, FakePasswordHasher, FakeTokenIssuer, FakeUnitOfWork
 
@@ -120,12 +119,6 @@ async def test_a_registration_the_hashing_queue_has_no_place_for_costs_nothing_e
         )
     assert throttle.counts == {}
     assert uow.users.pending == []
-
-
-def test_delays_start_after_the_free_attempts_double_and_stop_at_the_cap() -> None:
-    policy = ThrottlePolicy(free=3, base_delay=1.0, max_delay=10.0, forget_after=60.0)
-    assert [policy.delay(n) for n in range(1, 9)] == [0, 0, 0, 1, 2, 4, 8, 10]
-    assert policy.delay(10_000) == 10.0  # never permanent
 
 
 async def test_a_repeated_registration_proves_its_password_like_a_login() -> None:

@@ -13,18 +13,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from chassis.container import ServiceContainer
     from chassis.correlation import correlation_id, current_correlation_id
+    from chassis.cpu_pool import CpuPoolFullError, CpuWorkPool
     from chassis.http.client_address import Network, client_address, trusted_networks
+    from chassis.http.creating import Created, CreateOnce, post_creating
     from chassis.http.disconnect import unless_disconnected
-    from chassis.http.idempotency import IdempotencyKey, idempotent
     from chassis.http.identity import CurrentUserId, current_user_id
     from chassis.http.media_types import form_body, json_body
     from chassis.http.problems import ErrorMap, Problem, ProblemError, problem, problem_responses
-    from chassis.http.service_app import service_app
+    from chassis.http.service_app import AppFactory, service_app, service_app_factory
     from chassis.messaging.consumer_queue import ConsumerQueue
     from chassis.messaging.messaging import Messaging
     from chassis.messaging.reliable_consumer import EffectHandler
     from chassis.messaging.topology import Topology
     from chassis.migrations import run_migrations
+    from chassis.persistence.aggregate_mapping import map_aggregate
+    from chassis.persistence.attempt_counter import AttemptCounter, ThrottlePolicy, attempt_table
     from chassis.persistence.constraints import violated_constraint
     from chassis.persistence.database_errors import database_unavailable
     from chassis.persistence.idempotency_keys import (
@@ -35,9 +38,12 @@ if TYPE_CHECKING:
     from chassis.persistence.message_tables import MessageTables, message_tables
     from chassis.persistence.outbox_rows import outbox_row
     from chassis.persistence.outbox_session import OutboxSession
+    from chassis.persistence.outbox_unit_of_work import OutboxEvents, OutboxUnitOfWork
     from chassis.persistence.read_pool import ReadPool
+    from chassis.persistence.seen_aggregates import SeenAggregates
     from chassis.platform import Platform, build_platform
     from chassis.process_logging import configure_logging
+    from chassis.runtime import Consumer, ServiceRuntime
     from chassis.security.access_tokens import (
         AccessTokenVerifier,
         InvalidTokenError,
@@ -61,9 +67,10 @@ if TYPE_CHECKING:
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.container": ("ServiceContainer",),
     "chassis.correlation": ("correlation_id", "current_correlation_id"),
+    "chassis.cpu_pool": ("CpuPoolFullError", "CpuWorkPool"),
     "chassis.http.client_address": ("Network", "client_address", "trusted_networks"),
+    "chassis.http.creating": ("CreateOnce", "Created", "post_creating"),
     "chassis.http.disconnect": ("unless_disconnected",),
-    "chassis.http.idempotency": ("IdempotencyKey", "idempotent"),
     "chassis.http.identity": ("CurrentUserId", "current_user_id"),
     "chassis.http.media_types": ("form_body", "json_body"),
     "chassis.http.problems": (
@@ -73,12 +80,14 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "problem",
         "problem_responses",
     ),
-    "chassis.http.service_app": ("service_app",),
+    "chassis.http.service_app": ("AppFactory", "service_app", "service_app_factory"),
     "chassis.messaging.consumer_queue": ("ConsumerQueue",),
     "chassis.messaging.messaging": ("Messaging",),
     "chassis.messaging.reliable_consumer": ("EffectHandler",),
     "chassis.messaging.topology": ("Topology",),
     "chassis.migrations": ("run_migrations",),
+    "chassis.persistence.aggregate_mapping": ("map_aggregate",),
+    "chassis.persistence.attempt_counter": ("AttemptCounter", "ThrottlePolicy", "attempt_table"),
     "chassis.persistence.constraints": ("violated_constraint",),
     "chassis.persistence.database_errors": ("database_unavailable",),
     "chassis.persistence.idempotency_keys": (
@@ -89,9 +98,12 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "chassis.persistence.message_tables": ("MessageTables", "message_tables"),
     "chassis.persistence.outbox_rows": ("outbox_row",),
     "chassis.persistence.outbox_session": ("OutboxSession",),
+    "chassis.persistence.outbox_unit_of_work": ("OutboxEvents", "OutboxUnitOfWork"),
     "chassis.persistence.read_pool": ("ReadPool",),
+    "chassis.persistence.seen_aggregates": ("SeenAggregates",),
     "chassis.platform": ("Platform", "build_platform"),
     "chassis.process_logging": ("configure_logging",),
+    "chassis.runtime": ("Consumer", "ServiceRuntime"),
     "chassis.security.access_tokens": (
         "AccessTokenVerifier",
         "InvalidTokenError",
@@ -116,12 +128,18 @@ _MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in name
 __all__ = [
     "ISSUED_AT_CLAIM",
     "AccessTokenVerifier",
+    "AppFactory",
+    "AttemptCounter",
     "BrokerSettings",
+    "Consumer",
     "ConsumerQueue",
+    "CpuPoolFullError",
+    "CpuWorkPool",
+    "CreateOnce",
+    "Created",
     "CurrentUserId",
     "EffectHandler",
     "ErrorMap",
-    "IdempotencyKey",
     "IdempotencyStore",
     "InvalidTokenError",
     "KeysUnavailableError",
@@ -129,7 +147,9 @@ __all__ = [
     "Messaging",
     "MissingTokenError",
     "Network",
+    "OutboxEvents",
     "OutboxSession",
+    "OutboxUnitOfWork",
     "Platform",
     "PolledRevocations",
     "Problem",
@@ -139,11 +159,15 @@ __all__ = [
     "RecentRevocations",
     "Revocations",
     "RevokedTokenError",
+    "SeenAggregates",
     "ServiceContainer",
+    "ServiceRuntime",
     "ServiceSettings",
     "StoredResponse",
     "Telemetry",
+    "ThrottlePolicy",
     "Topology",
+    "attempt_table",
     "build_platform",
     "client_address",
     "configure_logging",
@@ -155,16 +179,18 @@ __all__ = [
     "database_unavailable",
     "form_body",
     "idempotency_keys",
-    "idempotent",
     "json_body",
+    "map_aggregate",
     "message_tables",
     "outbox_row",
+    "post_creating",
     "problem",
     "problem_responses",
     "process_telemetry",
     "run_migrations",
     "run_worker",
     "service_app",
+    "service_app_factory",
     "trusted_networks",
     "unless_disconnected",
     "violated_constraint",

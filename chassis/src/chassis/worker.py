@@ -5,8 +5,8 @@ their own, and its metrics at ``/metrics`` and health at ``/health`` and ``/heal
 
 ``--declare-topology`` runs on every start (``make migrate``, the migration one-shots), so it
 reads only ``BrokerSettings`` and imports only the broker: the service's container (SQLAlchemy,
-its signing key, its full settings) is built by ``build`` when the worker really runs, and a
-service imports what ``build`` needs inside it."""
+its signing key, its full settings) is built by the service's ``ServiceRuntime``, named by its
+import path and imported only when the worker really runs."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ import argparse
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from chassis.messaging.broker import make_broker
 from chassis.messaging.consumer_queue import ConsumerQueue
@@ -23,19 +21,16 @@ from chassis.messaging.topology import Topology, declare_topology
 from chassis.process_logging import configure_logging
 from chassis.settings import BrokerSettings
 
-if TYPE_CHECKING:
-    from chassis.container import ServiceContainer
-
 TOPOLOGY_TIMEOUT_SECONDS = 30.0  # a wrong password or host fails the step, never hangs it
 logger = logging.getLogger(__name__)
 
 
-def run_worker(*, prog: str, topology: Topology, build: Callable[[], ServiceContainer]) -> None:
+def run_worker(*, prog: str, topology: Topology, runtime: str) -> None:
     """The ``main()`` of ``<service>-worker``: parse the arguments, configure logging, run.
 
-    ``build`` returns the service's container with its consumers subscribed; ``topology`` is
-    what ``--declare-topology`` declares (the same exchange and queues ``build``'s consumers
-    declare when they start)."""
+    ``runtime`` names the service's ``ServiceRuntime`` (``package.module:NAME``), which builds
+    the container with its consumers subscribed; ``topology`` is what ``--declare-topology``
+    declares (the same exchange and queues those consumers declare when they start)."""
     parser = argparse.ArgumentParser(
         prog=prog, description="Consumers and outbox relay of the service, without HTTP."
     )
@@ -49,7 +44,7 @@ def run_worker(*, prog: str, topology: Topology, build: Callable[[], ServiceCont
     if args.declare_topology:
         asyncio.run(_declare(prog, topology, BrokerSettings()))
     else:
-        asyncio.run(_run(prog, build))
+        asyncio.run(_run(prog, runtime))
 
 
 async def _declare(prog: str, topology: Topology, settings: BrokerSettings) -> None:
@@ -88,11 +83,12 @@ async def _declare(prog: str, topology: Topology, settings: BrokerSettings) -> N
         )
 
 
-async def _run(prog: str, build: Callable[[], ServiceContainer]) -> None:
-    # Imported here: FastAPI and uvicorn are no business of --declare-topology.
+async def _run(prog: str, runtime: str) -> None:
+    # Imported here: FastAPI, uvicorn and the service are no business of --declare-topology.
     from chassis.http.metrics_server import metrics_serving  # noqa: PLC0415
+    from chassis.runtime import ServiceRuntime  # noqa: PLC0415
 
-    container = build()
+    container = ServiceRuntime.named(runtime).container()
     try:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from chassis import IdempotencyKey, IdempotencyStore, StoredResponse, idempotent
-from chassis.http.idempotency import fingerprint
+from chassis import IdempotencyStore, StoredResponse
+from chassis.http.idempotency import IdempotencyKey, fingerprint, idempotent
 from chassis.http.problems import install_problem_handlers
 
 

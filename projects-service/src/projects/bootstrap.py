@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chassis import (
     AccessTokenVerifier,
+    OutboxSession,
     Platform,
     PolledRevocations,
     RecentRevocations,
@@ -25,7 +26,7 @@ from projects.infrastructure.persistence.tables import (
     revoked_tokens,
 )
 from projects.infrastructure.persistence.token_revocations import SqlTokenRevocations
-from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from projects.infrastructure.persistence.unit_of_work import project_unit_of_work
 from projects.infrastructure.security.jwks import HttpJwksFetcher, JwksFetcher, PublicKeySet
 
 
@@ -42,6 +43,10 @@ class Container:
     token_revocations: Callable[[AsyncConnection], TokenRevocations]  # in a consumer's tx
     public_keys: PublicKeySet
     verifier: AccessTokenVerifier
+
+    def uow_in(self, connection: AsyncConnection | None) -> UnitOfWork:
+        """Inside ``connection``'s transaction (an idempotent request's), else one of its own."""
+        return self.uow() if connection is None else self.uow_joining(connection)
 
     async def close(self) -> None:
         await self.platform.close()
@@ -69,8 +74,11 @@ def bootstrap(
     return Container(
         settings=settings,
         platform=platform,
-        uow=uow or (lambda: SqlAlchemyUnitOfWork.on(platform.sessions)),
-        uow_joining=SqlAlchemyUnitOfWork.joining,
+        uow=uow
+        or (lambda: project_unit_of_work(OutboxSession(platform.sessions, messages.outbox))),
+        uow_joining=lambda connection: project_unit_of_work(
+            OutboxSession.joining(connection, messages.outbox)
+        ),
         read_model=read_model or PgProjectReadModel(platform.read_pool),
         token_revocations=SqlTokenRevocations,
         public_keys=public_keys,

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from projects.bootstrap import Container, bootstrap
 from projects.config import Settings
 from projects.entrypoints.http.app import create_app
-from projects.entrypoints.messaging import subscribe_all
+from projects.entrypoints.runtime import RUNTIME
 from projects.infrastructure.security.jwks import HttpJwksFetcher
 from taskboard_testing import (
     ThrowawayDatabase,
@@ -72,7 +72,7 @@ async def container(settings: Settings, accounts: StandInAccounts) -> AsyncItera
     """The service as it runs: consumers subscribed, relay and broker connection started."""
     fetcher = HttpJwksFetcher(settings.jwks_url, transport=accounts.transport())
     container = bootstrap(settings, jwks_fetcher=fetcher)
-    subscribe_all(container)
+    RUNTIME.subscribe(container)
     async with started(container):
         yield container
 

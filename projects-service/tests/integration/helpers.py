@@ -35,8 +35,9 @@ async def stored_project(
     )
     for n in range(tasks):
         project.add_task(TaskName(f"Task number {n + 1}"))
-    async with container.uow() as uow:
-        uow.projects.add(project)
+    uow = container.uow()
+    async with uow as repository:
+        repository.add(project)
         await uow.commit()
     return project
 

@@ -17,12 +17,15 @@ async def test_a_project_with_its_tasks_round_trips(container: Container) -> Non
     now = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
     project = starter_project(uuid4(), now=now)
     project.change_maximum_number_of_incomplete_tasks(5)
-    async with container.uow() as uow:
-        uow.projects.add(project)
+    uow = container.uow()
+    async with uow as repository:
+        repository.add(project)
         await uow.commit()
 
-    async with container.uow() as uow:
-        loaded = await uow.projects.get(project.id, task_number=1)
+    uow = container.uow()
+
+    async with uow as repository:
+        loaded = await repository.get(project.id, task_number=1)
 
     assert loaded is not None
     assert loaded is not project
@@ -49,18 +52,23 @@ async def test_a_project_with_its_tasks_round_trips(container: Container) -> Non
 async def test_changes_to_a_loaded_project_and_its_tasks_are_saved(container: Container) -> None:
     project = await stored_project(container, uuid4(), tasks=2)
 
-    async with container.uow() as uow:
-        loaded = await uow.projects.get(project.id, task_number=1)
+    uow = container.uow()
+
+    async with uow as repository:
+        loaded = await repository.get(project.id, task_number=1)
         assert loaded is not None
         loaded.complete_task(1)
         loaded.add_task(TaskName("Third task"))
         loaded.rename(ProjectName("Renamed garden"))
         await uow.commit()
 
-    async with container.uow() as uow:
-        again = await uow.projects.get(project.id, task_number=1)
-    async with container.uow() as uow:
-        third = await uow.projects.get(project.id, task_number=3)
+    uow = container.uow()
+
+    async with uow as repository:
+        again = await repository.get(project.id, task_number=1)
+    uow = container.uow()
+    async with uow as repository:
+        third = await repository.get(project.id, task_number=3)
     assert again is not None
     assert third is not None
     assert again.name.value == "Renamed garden"
@@ -77,14 +85,17 @@ async def test_a_project_is_loaded_without_its_tasks_unless_one_is_asked_for(
 ) -> None:
     project = await stored_project(container, uuid4(), tasks=3)
 
-    async with container.uow() as uow:
-        bare = await uow.projects.get(project.id)
+    uow = container.uow()
+
+    async with uow as repository:
+        bare = await repository.get(project.id)
         assert bare is not None
-        assert await uow.projects.get(project.id) is bare  # again: the same, as it stands
+        assert await repository.get(project.id) is bare  # again: the same, as it stands
         with pytest.raises(RuntimeError, match="load it once"):
-            await uow.projects.get(project.id, task_number=2)
-    async with container.uow() as uow:
-        missing = await uow.projects.get(project.id, task_number=99)
+            await repository.get(project.id, task_number=2)
+    uow = container.uow()
+    async with uow as repository:
+        missing = await repository.get(project.id, task_number=99)
 
     assert missing is not None
     assert (bare.tasks_at_hand, missing.tasks_at_hand) == ((), ())
@@ -93,26 +104,32 @@ async def test_a_project_is_loaded_without_its_tasks_unless_one_is_asked_for(
 
 async def test_a_deleted_project_is_not_loaded(container: Container) -> None:
     project = await stored_project(container, uuid4())
-    async with container.uow() as uow:
-        loaded = await uow.projects.get(project.id)
+    uow = container.uow()
+    async with uow as repository:
+        loaded = await repository.get(project.id)
         assert loaded is not None
         loaded.archive()
         loaded.delete()
         await uow.commit()
 
-    async with container.uow() as uow:
-        assert await uow.projects.get(project.id) is None
-        assert await uow.projects.get(uuid4()) is None
+    uow = container.uow()
+
+    async with uow as repository:
+        assert await repository.get(project.id) is None
+        assert await repository.get(uuid4()) is None
 
 
 async def test_leaving_without_commit_saves_nothing(container: Container) -> None:
     project = await stored_project(container, uuid4())
-    async with container.uow() as uow:
-        loaded = await uow.projects.get(project.id)
+    uow = container.uow()
+    async with uow as repository:
+        loaded = await repository.get(project.id)
         assert loaded is not None
         loaded.add_task(TaskName("Never saved"))
 
-    async with container.uow() as uow:
-        again = await uow.projects.get(project.id)
+    uow = container.uow()
+
+    async with uow as repository:
+        again = await repository.get(project.id)
     assert again is not None
     assert (again.tasks_at_hand, again.version) == ((), 1)

@@ -18,8 +18,9 @@ async def test_the_project_list_pages_the_owners_live_projects_oldest_first(
     owner = uuid4()
     mine = [await stored_project(container, owner, name=f"Project {n}") for n in range(5)]
     await stored_project(container, uuid4(), name="Not mine")
-    async with container.uow() as uow:
-        gone = await uow.projects.get(mine[1].id)
+    uow = container.uow()
+    async with uow as repository:
+        gone = await repository.get(mine[1].id)
         assert gone is not None
         gone.archive()
         gone.delete()
@@ -38,8 +39,9 @@ async def test_project_views_count_tasks(container: Container) -> None:
     project = await stored_project(container, owner, limit=9, tasks=4)
     empty = await stored_project(container, owner, name="Empty one")
     for number in (2, 4):
-        async with container.uow() as uow:
-            loaded = await uow.projects.get(project.id, task_number=number)
+        uow = container.uow()
+        async with uow as repository:
+            loaded = await repository.get(project.id, task_number=number)
             assert loaded is not None
             loaded.complete_task(number)
             loaded.rename(ProjectName("Counted"))

@@ -1,9 +1,11 @@
 """The unit of work: a change and its outbox row commit together or not at all."""
 
+import dataclasses
+
 import pytest
 from sqlalchemy import text
 
-from chassis import correlation_id
+from chassis import OutboxUnitOfWork, correlation_id
 from projects.application.commands import (
     ArchiveProject,
     CreateProject,
@@ -21,10 +23,19 @@ from projects.domain.errors import ConcurrentUpdateError
 from projects.domain.names import TaskName
 from projects.infrastructure.persistence import unit_of_work as uow_module
 from projects.infrastructure.persistence.tables import outbox, projects, tasks
-from projects.infrastructure.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 from .conftest import User
 from .helpers import count, rows, stored_project
+
+
+def broken_contract(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the outbox row fails (after the project's rows are flushed)."""
+
+    def contract(*args: object) -> object:
+        raise RuntimeError("outbox write failed")
+
+    broken = dataclasses.replace(uow_module.PROJECT_EVENTS, contract=contract)
+    monkeypatch.setattr(uow_module, "PROJECT_EVENTS", broken)
 
 
 async def test_creating_writes_the_project_and_its_outbox_row_together(
@@ -66,10 +77,7 @@ async def test_each_state_change_adds_its_event_with_the_aggregate_version(
 async def test_a_failure_writing_the_outbox_leaves_neither_project_nor_event(
     container: Container, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_outbox_row(*args: object, **kwargs: object) -> dict[str, object]:
-        raise RuntimeError("outbox write failed")
-
-    monkeypatch.setattr(uow_module, "project_outbox_row", broken_outbox_row)
+    broken_contract(monkeypatch)
     with pytest.raises(RuntimeError, match="outbox write failed"):
         await create_project(CreateProject(alice.id, "Garden"), container.uow())
 
@@ -82,10 +90,7 @@ async def test_a_failed_archive_leaves_the_project_and_outbox_untouched(
 ) -> None:
     project = await stored_project(container, alice.id)
 
-    def broken_outbox_row(*args: object, **kwargs: object) -> dict[str, object]:
-        raise RuntimeError("outbox write failed")
-
-    monkeypatch.setattr(uow_module, "project_outbox_row", broken_outbox_row)
+    broken_contract(monkeypatch)
     with pytest.raises(RuntimeError):
         await archive_project(ArchiveProject(alice.id, project.id), container.uow())
 
@@ -99,9 +104,10 @@ async def test_a_stale_version_is_refused_rather_than_overwritten(
 ) -> None:
     project = await stored_project(container, alice.id)
 
-    async with container.uow() as uow:
-        assert isinstance(uow, SqlAlchemyUnitOfWork)
-        loaded = await uow.projects.get(project.id)
+    uow = container.uow()
+    async with uow as repository:
+        assert isinstance(uow, OutboxUnitOfWork)
+        loaded = await repository.get(project.id)
         assert loaded is not None
         loaded.add_task(TaskName("Lost update"))
         # Someone bumped the version after we loaded (possible for any writer not taking the
@@ -122,9 +128,10 @@ async def test_a_colliding_task_number_is_a_concurrent_update(
 ) -> None:
     project = await stored_project(container, alice.id)
 
-    async with container.uow() as uow:
-        assert isinstance(uow, SqlAlchemyUnitOfWork)
-        loaded = await uow.projects.get(project.id)
+    uow = container.uow()
+    async with uow as repository:
+        assert isinstance(uow, OutboxUnitOfWork)
+        loaded = await repository.get(project.id)
         assert loaded is not None
         loaded.add_task(TaskName("Mine is number 1"))
         # A row with number 1 appears before our flush (as if a writer had bypassed the lock).

@@ -1,6 +1,7 @@
 """Consumer side, over the real broker: every new account gets its starter project, once."""
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,10 +28,7 @@ from contracts import (
 )
 from projects.bootstrap import Container
 from projects.domain.starter_project import starter_project_id
-from projects.entrypoints.messaging.user_account_created import (
-    CONSUMER_NAME,
-    handler,
-)
+from projects.entrypoints.messaging.user_account_created import CONSUMER
 from projects.infrastructure.persistence import unit_of_work as uow_module
 from projects.infrastructure.persistence.tables import inbox, outbox, projects, tasks
 from taskboard_testing import eventually, rabbitmqctl
@@ -174,7 +172,7 @@ async def test_a_fresh_account_gets_its_starter_project_and_an_inbox_row(
     async with container.platform.engine.connect() as connection:
         [row] = (await connection.execute(select(inbox))).all()
     assert (row.consumer, str(row.message_id), row.message_type) == (
-        CONSUMER_NAME,
+        CONSUMER.name,
         message["message_id"],
         "UserAccountCreated",
     )
@@ -240,11 +238,11 @@ async def apply(container: Container, connection: AsyncConnection, envelope: Env
     assert await first_delivery(
         connection,
         inbox,
-        consumer=CONSUMER_NAME,
+        consumer=CONSUMER.name,
         message_id=envelope.message_id,
         message_type=envelope.type,
     )
-    await handler(container)(envelope, connection)
+    await CONSUMER.apply(container, envelope, connection)
 
 
 def blocked_writers(container: Container) -> Callable[[], Any]:
@@ -265,17 +263,18 @@ async def test_a_failed_attempt_leaves_nothing_and_the_retry_applies_it_once(
 ) -> None:
     # The first attempt fails after the project and its tasks were flushed, while writing the
     # outbox row: if the inbox row or the project survived it, the retry would create nothing.
-    real_outbox_row = uow_module.project_outbox_row
+    real_contract = uow_module.PROJECT_EVENTS.contract
     calls = 0
 
-    def fails_once(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    def fails_once(event: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("outbox write failed")
-        return real_outbox_row(*args, **kwargs)
+        return real_contract(event)
 
-    monkeypatch.setattr(uow_module, "project_outbox_row", fails_once)
+    failing = dataclasses.replace(uow_module.PROJECT_EVENTS, contract=fails_once)
+    monkeypatch.setattr(uow_module, "PROJECT_EVENTS", failing)
     message = account_created()
     user_id = UUID(message["payload"]["user_id"])
 

@@ -22,38 +22,54 @@ class FakeProjectRepository(ProjectRepository):
     included) fails as the primary key does."""
 
     def __init__(self, projects: list[Project] | None = None) -> None:
-        super().__init__()
         self.projects = {project.id: project for project in projects or []}
         self.pending: list[Project] = []
+        self.seen: list[Project] = []  # handed out in the current unit of work
 
-    def _add(self, project: Project) -> None:
+    def _see(self, project: Project | None) -> Project | None:
+        if project is not None and project not in self.seen:
+            self.seen.append(project)
+        return project
+
+    def add(self, project: Project) -> None:
         self.pending.append(project)
+        self._see(project)
 
-    def store_pending(self) -> None:
+    def store_pending(self) -> list[DomainEvent]:
+        """Store the added projects; the events the projects handed out raised, taken once."""
         pending, self.pending = self.pending, []
         if any(project.id in self.projects for project in pending):
             raise ProjectAlreadyExistsError("A project with this id exists already.")
         self.projects.update((project.id, project) for project in pending)
+        events = [event for project in self.seen for event in project.events]
+        for project in self.seen:
+            project.events.clear()
+        return events
 
-    async def _get(self, project_id: UUID, task_number: int | None) -> Project | None:
+    async def get(self, project_id: UUID, *, task_number: int | None = None) -> Project | None:
         # Held whole in memory: every task is at hand, whichever one was asked for.
         project = self.projects.get(project_id)
-        return None if project is None or project.deleted else project
+        return None if project is None or project.deleted else self._see(project)
 
 
 class FakeUnitOfWork(UnitOfWork):
+    """Leaving without a commit drops what was added, as a rollback would."""
+
     def __init__(self, projects: list[Project] | None = None) -> None:
         self.projects = FakeProjectRepository(projects)
         self.committed = 0
         self.published: list[DomainEvent] = []
 
-    async def _commit(self, events: list[DomainEvent]) -> None:
-        self.projects.store_pending()
-        self.committed += 1
-        self.published.extend(events)
+    async def __aenter__(self) -> FakeProjectRepository:
+        self.projects.seen.clear()
+        return self.projects
 
-    async def rollback(self) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.projects.pending.clear()
+
+    async def commit(self) -> None:
+        self.published.extend(self.projects.store_pending())
+        self.committed += 1
 
 
 class FakeProjectReadModel(ProjectReadModel):

@@ -14,7 +14,7 @@ from contracts import (
     ProjectUnarchived,
 )
 from projects.domain import events
-from projects.infrastructure.persistence.outbox import integration_event, project_outbox_row
+from projects.infrastructure.persistence.outbox import PROJECT_EVENTS, integration_event
 
 from .builders import T0
 
@@ -42,7 +42,7 @@ CASES = [
 def test_each_domain_event_becomes_its_contract_in_an_envelope(
     event: events.DomainEvent, contract: type[Any], fields: dict[str, Any]
 ) -> None:
-    row = project_outbox_row(event, correlation_id="req-1")
+    row = PROJECT_EVENTS.row(event, correlation_id="req-1")
 
     assert row["message_type"] == contract.__name__
     assert row["exchange"] == "projects.events"
@@ -57,7 +57,7 @@ def test_each_domain_event_becomes_its_contract_in_an_envelope(
 
 def test_every_row_gets_its_own_message_id() -> None:
     event = CASES[0][0]
-    first, second = (project_outbox_row(event, correlation_id="c") for _ in range(2))
+    first, second = (PROJECT_EVENTS.row(event, correlation_id="c") for _ in range(2))
     assert first["message_id"] != second["message_id"]
 
 

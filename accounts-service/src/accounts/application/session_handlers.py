@@ -9,6 +9,7 @@ from accounts.application.ports import (
     AttemptThrottle,
     PasswordHasher,
     UnitOfWork,
+    UserRepository,
 )
 from accounts.domain.errors import InvalidCredentialsError, UserNotFoundError
 from accounts.domain.password import Password
@@ -17,8 +18,8 @@ from accounts.domain.user import User
 
 async def log_out(command: LogOut, uow: UnitOfWork) -> None:
     """Every token issued to the user until now ends, in every service that checks tokens."""
-    async with uow:
-        user = await _existing(uow, command)
+    async with uow as users:
+        user = await _existing(users, command)
         user.end_sessions(datetime.now(UTC))
         await uow.commit()
 
@@ -34,8 +35,8 @@ async def change_password(
     current password counts as a failed login of the account (a stolen token must not become
     a way to guess the password)."""
     new_password = Password(command.new_password)  # a bad new one costs no hashing
-    async with uow:
-        user = await _existing(uow, command)
+    async with uow as users:
+        user = await _existing(users, command)
     attempt = [Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, user.email.key)]
     if throttle is not None:
         await throttle.check(attempt)
@@ -44,14 +45,14 @@ async def change_password(
             await throttle.count(attempt)
         raise InvalidCredentialsError("The current password is not correct.")
     password_hash = await hasher.hash(new_password)  # slow: hold no transaction while hashing
-    async with uow:
-        user = await _existing(uow, command)
+    async with uow as users:
+        user = await _existing(users, command)
         user.change_password(password_hash, datetime.now(UTC))
         await uow.commit()
 
 
-async def _existing(uow: UnitOfWork, command: LogOut | ChangePassword) -> User:
-    user = await uow.users.get(command.user_id)
+async def _existing(users: UserRepository, command: LogOut | ChangePassword) -> User:
+    user = await users.get(command.user_id)
     if user is None:
         raise UserNotFoundError(str(command.user_id))
     return user

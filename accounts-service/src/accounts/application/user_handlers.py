@@ -48,13 +48,13 @@ async def register_user(
         await throttle.count(attempt)
     email = EmailAddress(command.email)
     password = Password(command.password)
-    async with uow:
-        if await uow.users.get_by_email(email) is not None:
+    async with uow as users:
+        if await users.get_by_email(email) is not None:
             raise EmailAddressAlreadyTakenError(email.value)
     password_hash = await hasher.hash(password)  # slow: hold no transaction while hashing
-    async with uow:
+    async with uow as users:
         user = User.register(email=email, password_hash=password_hash)
-        uow.users.add(user)
+        users.add(user)
         await uow.commit()
     return user
 
@@ -73,8 +73,8 @@ async def confirm_registration(
     attempts = _login_attempts(command.email, command.client)
     if throttle is not None:
         await throttle.check(attempts)
-    async with uow:
-        user = await uow.users.get(command.user_id)
+    async with uow as users:
+        user = await users.get(command.user_id)
     password_hash = user.password_hash if user is not None else None
     if await hasher.verify(command.password, password_hash) and user is not None:
         return True
@@ -101,8 +101,8 @@ async def authenticate(
     attempts = _login_attempts(command.email, command.client)
     if throttle is not None:
         await throttle.check(attempts)
-    async with uow:
-        user = await uow.users.get_by_email(email) if email is not None else None
+    async with uow as users:
+        user = await users.get_by_email(email) if email is not None else None
     password_hash = user.password_hash if user is not None else None
     if not await hasher.verify(command.password, password_hash) or user is None:
         if throttle is not None:
@@ -131,11 +131,11 @@ async def change_user_email_address(
         await throttle.check(attempt)
         await throttle.count(attempt)
     new_email = EmailAddress(command.new_email)
-    async with uow:
-        user = await uow.users.get(command.user_id)
+    async with uow as users:
+        user = await users.get(command.user_id)
         if user is None:
             raise UserNotFoundError(str(command.user_id))
-        holder = await uow.users.get_by_email(new_email)
+        holder = await users.get_by_email(new_email)
         if holder is not None and holder.id != user.id:
             raise EmailAddressAlreadyTakenError(new_email.value)
         user.change_email(new_email)

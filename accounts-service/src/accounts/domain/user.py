@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -14,6 +15,7 @@ from accounts.domain.events import (
 )
 
 
+@dataclass(eq=False, kw_only=True, repr=False)
 class User:
     """Owns its email address and password hash; every change bumps ``version``.
 
@@ -21,23 +23,13 @@ class User:
     into outbox rows in the same transaction.
     """
 
-    def __init__(
-        self,
-        *,
-        id: UUID,
-        email: EmailAddress,
-        password_hash: str,
-        version: int,
-        created_at: datetime,
-        tokens_revoked_before: datetime | None = None,
-    ) -> None:
-        self.id = id
-        self.email = email
-        self.password_hash = password_hash
-        self.version = version
-        self.created_at = created_at
-        self.tokens_revoked_before = tokens_revoked_before
-        self.events: list[DomainEvent] = []
+    id: UUID
+    email: EmailAddress
+    password_hash: str
+    version: int
+    created_at: datetime
+    tokens_revoked_before: datetime | None = None
+    events: list[DomainEvent] = field(default_factory=list)
 
     @classmethod
     def register(cls, *, email: EmailAddress, password_hash: str) -> User:

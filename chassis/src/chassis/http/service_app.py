@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI
 
@@ -15,8 +15,47 @@ from chassis.http.request_id import RequestIdMiddleware
 from chassis.http.request_telemetry import RequestTelemetryMiddleware
 from chassis.http.safe_headers import SafeHeadersMiddleware
 from chassis.process_logging import configure_logging
+from chassis.runtime import ServiceRuntime
+from chassis.settings import ServiceSettings
 
 C = TypeVar("C", bound=ServiceContainer)
+S = TypeVar("S", bound=ServiceSettings)
+S_contra = TypeVar("S_contra", bound=ServiceSettings, contravariant=True)
+C_contra = TypeVar("C_contra", bound=ServiceContainer, contravariant=True)
+
+
+class AppFactory(Protocol[S_contra, C_contra]):
+    """A service's ``create_app`` (``uvicorn <service>.entrypoints.http.app:create_app
+    --factory``). The app builds its container from ``settings`` (by default the
+    environment's) when it starts and closes it when it stops, unless the caller passes a
+    ``container`` it owns: then the caller starts, subscribes and closes it."""
+
+    def __call__(
+        self, settings: S_contra | None = None, container: C_contra | None = None
+    ) -> FastAPI: ...
+
+
+def service_app_factory(
+    runtime: ServiceRuntime[S, C],
+    *,
+    description: str,
+    routers: Sequence[APIRouter],
+    errors: ErrorMap,
+) -> AppFactory[S, C]:
+    """The ``create_app`` of the service ``runtime`` runs: ``service_app`` titled after the
+    service, serving ``routers`` with the error map ``errors``."""
+
+    def create_app(settings: S | None = None, container: C | None = None) -> FastAPI:
+        return service_app(
+            title=f"Taskboard {runtime.name}",
+            description=description,
+            routers=routers,
+            errors=errors,
+            build=lambda: runtime.container(settings),
+            container=container,
+        )
+
+    return create_app
 
 
 def service_app(
@@ -26,13 +65,14 @@ def service_app(
     routers: Sequence[APIRouter],
     errors: ErrorMap,
     build: Callable[[], C],
-    subscribe: Callable[[C], None],
+    subscribe: Callable[[C], None] | None = None,
     container: C | None = None,
 ) -> FastAPI:
     """An app with request ids, problem+json errors, ``/health``, ``/health/ready``,
     ``/metrics``, a duration and (when tracing) a span per request, and the service's
-    ``routers``. At start-up it builds its container with ``build``, attaches the
-    consumers with ``subscribe`` and starts the platform; at shutdown it closes the container.
+    ``routers``. At start-up it builds its container with ``build``, attaches the consumers
+    with ``subscribe`` (if ``build`` does not) and starts the platform; at shutdown it closes
+    the container.
     A caller that passes its own ``container`` keeps it: started, subscribed and closed by it.
 
     Paths are matched exactly: ``/api/projects/`` is a 404 problem, not a redirect whose
@@ -48,7 +88,8 @@ def service_app(
             # Once per process, when it starts serving (tests pass their own container and
             # keep their logging): not each time an app is built.
             configure_logging(service=current.platform.settings.service_name)
-            subscribe(current)
+            if subscribe is not None:
+                subscribe(current)
             await current.platform.start()
         try:
             yield

@@ -13,8 +13,8 @@ from chassis.telemetry.trace_context import current_trace_context
 
 
 class OutboxSession:
-    """A unit of work holds one and delegates its transaction to it (composition, so the
-    unit of work stays the service's own class implementing the service's own port)."""
+    """The transaction an ``OutboxUnitOfWork`` runs in: a session per ``async with``, from the
+    service's session factory or (``joining``) inside a caller's transaction."""
 
     def __init__(self, session_factory: Callable[[], AsyncSession], outbox: Table) -> None:
         self._session_factory = session_factory

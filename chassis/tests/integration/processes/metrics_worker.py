@@ -9,7 +9,9 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chassis import (
+    Consumer,
     Platform,
+    ServiceRuntime,
     ServiceSettings,
     Topology,
     build_platform,
@@ -35,28 +37,23 @@ class Container:
         await self.platform.close()
 
 
-def build() -> Container:
+def bootstrap(settings: WorkerSettings) -> Container:
     tables = message_tables(MetaData(schema=SCHEMA))
-    return Container(
-        build_platform(WorkerSettings(), exchange=UserAccountCreated.exchange, tables=tables)
-    )
+    return Container(build_platform(settings, exchange=UserAccountCreated.exchange, tables=tables))
 
 
-async def apply(envelope: Envelope[Any], connection: AsyncConnection) -> None:
+async def apply(container: Container, envelope: Envelope[Any], connection: AsyncConnection) -> None:
     """Nothing to change: the inbox row the consumer writes is the whole effect."""
 
 
-def subscribed() -> Container:
-    container = build()
-    container.platform.messaging.consume(
-        name="chassis-worker-metrics", queue=QUEUE, handle=apply, description="test"
-    )
-    return container
-
+CONSUMER = Consumer[Container](
+    name="chassis-worker-metrics", queue=QUEUE, apply=apply, description="test"
+)
+RUNTIME = ServiceRuntime(WorkerSettings, bootstrap, (CONSUMER,))
 
 if __name__ == "__main__":
     run_worker(
         prog="chassis-test-worker",
         topology=Topology(UserAccountCreated.exchange, consumes=(QUEUE,)),
-        build=subscribed,
+        runtime="__main__:RUNTIME",
     )

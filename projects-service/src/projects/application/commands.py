@@ -6,6 +6,8 @@ from enum import Enum
 from typing import Literal
 from uuid import UUID
 
+from projects.application.project_of_owner import ProjectOfOwner, TaskOfOwner
+
 
 class Keep(Enum):
     """Marks an optional field the caller left out: the current value stays."""
@@ -29,50 +31,34 @@ class CreateStarterProject:
 
 
 @dataclass(frozen=True, slots=True)
-class UpdateProject:
-    owner_id: UUID
-    project_id: UUID
+class UpdateProject(ProjectOfOwner):
     name: str
     maximum_number_of_incomplete_tasks: int | Literal[Keep.CURRENT] | None = KEEP_CURRENT
 
 
-@dataclass(frozen=True, slots=True)
-class ArchiveProject:
-    owner_id: UUID
-    project_id: UUID
+class ArchiveProject(ProjectOfOwner):
+    """Only once every task of it is completed."""
+
+
+class UnarchiveProject(ProjectOfOwner):
+    pass
+
+
+class DeleteProject(ProjectOfOwner):
+    """Only an archived project; a soft delete."""
 
 
 @dataclass(frozen=True, slots=True)
-class UnarchiveProject:
-    owner_id: UUID
-    project_id: UUID
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteProject:
-    owner_id: UUID
-    project_id: UUID
-
-
-@dataclass(frozen=True, slots=True)
-class CreateTask:
-    owner_id: UUID
-    project_id: UUID
+class CreateTask(ProjectOfOwner):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class CompleteTask:
-    owner_id: UUID
-    project_id: UUID
-    number: int
+class CompleteTask(TaskOfOwner):
+    pass
 
 
-@dataclass(frozen=True, slots=True)
-class IncompleteTask:
-    owner_id: UUID
-    project_id: UUID
-    number: int
+class IncompleteTask(TaskOfOwner):
+    pass
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ async def create_project(command: CreateProject, uow: UnitOfWork) -> Project:
         name=ProjectName(command.name),
         maximum_number_of_incomplete_tasks=command.maximum_number_of_incomplete_tasks,
     )
-    async with uow:
-        uow.projects.add(project)
+    async with uow as projects:
+        projects.add(project)
         await uow.commit()
     return project
 
@@ -35,8 +35,8 @@ async def create_starter_project(command: CreateStarterProject, uow: UnitOfWork)
     The starter project's id derives from the owner's id, so a second attempt (a duplicated
     event, a concurrent one) collides with the first on commit instead of adding another."""
     project = starter_project(command.owner_id)
-    async with uow:
-        uow.projects.add(project)
+    async with uow as projects:
+        projects.add(project)
         try:
             await uow.commit()
         except ProjectAlreadyExistsError:
@@ -47,8 +47,8 @@ async def create_starter_project(command: CreateStarterProject, uow: UnitOfWork)
 async def update_project(command: UpdateProject, uow: UnitOfWork) -> Project:
     """Rename and, when given, change the limit; an omitted limit keeps the current one."""
     name = ProjectName(command.name)
-    async with uow:
-        project = await owned_project(uow, command.project_id, command.owner_id)
+    async with uow as projects:
+        project = await owned_project(projects, command.project_id, command.owner_id)
         project.rename(name)
         if not isinstance(command.maximum_number_of_incomplete_tasks, Keep):
             project.change_maximum_number_of_incomplete_tasks(
@@ -59,23 +59,23 @@ async def update_project(command: UpdateProject, uow: UnitOfWork) -> Project:
 
 
 async def archive_project(command: ArchiveProject, uow: UnitOfWork) -> Project:
-    async with uow:
-        project = await owned_project(uow, command.project_id, command.owner_id)
+    async with uow as projects:
+        project = await owned_project(projects, command.project_id, command.owner_id)
         project.archive()
         await uow.commit()
     return project
 
 
 async def unarchive_project(command: UnarchiveProject, uow: UnitOfWork) -> Project:
-    async with uow:
-        project = await owned_project(uow, command.project_id, command.owner_id)
+    async with uow as projects:
+        project = await owned_project(projects, command.project_id, command.owner_id)
         project.unarchive()
         await uow.commit()
     return project
 
 
 async def delete_project(command: DeleteProject, uow: UnitOfWork) -> None:
-    async with uow:
-        project = await owned_project(uow, command.project_id, command.owner_id)
+    async with uow as projects:
+        project = await owned_project(projects, command.project_id, command.owner_id)
         project.delete()
         await uow.commit()

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from projects.application.project_of_owner import ProjectOfOwner, TaskOfOwner
+
 
 @dataclass(frozen=True, slots=True)
 class ListProjects:
@@ -11,20 +13,13 @@ class ListProjects:
     offset: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class GetProject:
-    owner_id: UUID
-    project_id: UUID
+class GetProject(ProjectOfOwner):
+    pass
 
 
-@dataclass(frozen=True, slots=True)
-class ListTasks:
-    owner_id: UUID
-    project_id: UUID
+class ListTasks(ProjectOfOwner):
+    pass
 
 
-@dataclass(frozen=True, slots=True)
-class GetTask:
-    owner_id: UUID
-    project_id: UUID
-    number: int
+class GetTask(TaskOfOwner):
+    pass

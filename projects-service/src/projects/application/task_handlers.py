@@ -11,8 +11,8 @@ async def create_task(command: CreateTask, uow: UnitOfWork) -> Task:
     """Numbers and the limit are decided under the project's lock, so concurrent additions
     neither share a number nor pass the limit together."""
     name = TaskName(command.name)
-    async with uow:
-        project = await owned_project(uow, command.project_id, command.owner_id)
+    async with uow as projects:
+        project = await owned_project(projects, command.project_id, command.owner_id)
         task = project.add_task(name)
         await uow.commit()
     return task
@@ -20,9 +20,9 @@ async def create_task(command: CreateTask, uow: UnitOfWork) -> Task:
 
 async def complete_task(command: CompleteTask, uow: UnitOfWork) -> Task:
     """Idempotent: completing a completed task keeps its first completion time."""
-    async with uow:
+    async with uow as projects:
         project = await owned_project(
-            uow, command.project_id, command.owner_id, task_number=command.number
+            projects, command.project_id, command.owner_id, task_number=command.number
         )
         task = project.complete_task(command.number)
         await uow.commit()
@@ -31,9 +31,9 @@ async def complete_task(command: CompleteTask, uow: UnitOfWork) -> Task:
 
 async def incomplete_task(command: IncompleteTask, uow: UnitOfWork) -> Task:
     """Re-opening counts against the limit; re-opening an open task changes nothing."""
-    async with uow:
+    async with uow as projects:
         project = await owned_project(
-            uow, command.project_id, command.owner_id, task_number=command.number
+            projects, command.project_id, command.owner_id, task_number=command.number
         )
         task = project.incomplete_task(command.number)
         await uow.commit()

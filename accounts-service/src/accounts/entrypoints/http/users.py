@@ -6,7 +6,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from accounts.application.commands import (
@@ -38,12 +37,13 @@ from accounts.entrypoints.http.schemas import (
     UserProjectOut,
 )
 from chassis import (
+    Created,
+    CreateOnce,
     CurrentUserId,
-    IdempotencyKey,
     StoredResponse,
     form_body,
-    idempotent,
     json_body,
+    post_creating,
     problem_responses,
     unless_disconnected,
 )
@@ -59,34 +59,25 @@ CHANGE_PASSWORD = problem_responses(400, 401, 404, 409, 415, 422, 429, 503)
 LOGOUT = problem_responses(401, 404, 409, 503)
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=UserOut,
-    dependencies=[Depends(json_body)],
-    responses=REGISTER,
-)
+@post_creating(router, "", response_model=UserOut, responses=REGISTER)
 async def register(
     request: Request,
     body: RegisterUserBody,
     client: ClientAddress,
     container: ContainerDep,
-    key: IdempotencyKey = None,
+    once: CreateOnce,
 ) -> Response:
-    async def respond(connection: AsyncConnection | None) -> Response:
-        uow = container.uow() if connection is None else container.uow_joining(connection)
+    async def created(connection: AsyncConnection | None) -> Created:
         user = await unless_disconnected(
             request,
             register_user(
                 RegisterUser(email=body.email, password=body.password, client=client),
-                uow,
+                container.uow_in(connection),
                 container.hasher,
                 throttle=container.throttle,
             ),
         )
-        return JSONResponse(
-            UserOut(id=user.id, email=user.email.value).model_dump(mode="json"), status_code=201
-        )
+        return UserOut(id=user.id, email=user.email.value), None
 
     async def same_password(first: StoredResponse) -> bool:
         confirm = ConfirmRegistration(
@@ -103,13 +94,9 @@ async def register(
     # the same key for two addresses do not meet. The stored fingerprint is a fast hash: it
     # covers the body without the password, which a repeat proves against the user's bcrypt
     # hash instead (same_password).
-    caller = email_scope(body.email) if key is not None else ""
-    return await idempotent(
-        request,
-        key=key,
-        caller=caller,
-        store=container.platform.idempotency,
-        respond=respond,
+    return await once(
+        caller=email_scope(body.email) if once.key is not None else "",
+        create=created,
         fingerprint_of=body.model_dump_json(exclude={"password"}).encode(),
         replay_check=same_password,
     )

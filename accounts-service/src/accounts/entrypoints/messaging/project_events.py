@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from accounts.application.commands import RecordProjectChange
 from accounts.application.projection_handlers import record_project_change
 from accounts.bootstrap import Container
-from chassis import EffectHandler
+from chassis import Consumer
 from contracts import (
     ACCOUNTS_PROJECT_EVENTS_QUEUE,
     Envelope,
@@ -15,8 +15,6 @@ from contracts import (
     ProjectDeleted,
     ProjectRenamed,
 )
-
-CONSUMER_NAME = "accounts.user_projects_projection"
 
 
 def change_of(envelope: Envelope[Any]) -> RecordProjectChange:
@@ -31,19 +29,15 @@ def change_of(envelope: Envelope[Any]) -> RecordProjectChange:
     )
 
 
-def handler(container: Container) -> EffectHandler:
-    """The effect of one project event, in the consumer's transaction on ``connection``."""
-
-    async def on_project_event(envelope: Envelope[Any], connection: AsyncConnection) -> None:
-        await record_project_change(change_of(envelope), container.user_projects(connection))
-
-    return on_project_event
+async def on_project_event(
+    container: Container, envelope: Envelope[Any], connection: AsyncConnection
+) -> None:
+    await record_project_change(change_of(envelope), container.user_projects(connection))
 
 
-def subscribe(container: Container) -> None:
-    container.platform.messaging.consume(
-        name=CONSUMER_NAME,
-        queue=ACCOUNTS_PROJECT_EVENTS_QUEUE,
-        handle=handler(container),
-        description="Keeps the user_projects projection that /users/me lists.",
-    )
+CONSUMER = Consumer(
+    name="accounts.user_projects_projection",
+    queue=ACCOUNTS_PROJECT_EVENTS_QUEUE,
+    apply=on_project_event,
+    description="Keeps the user_projects projection that /users/me lists.",
+)

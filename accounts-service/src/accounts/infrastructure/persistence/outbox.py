@@ -1,14 +1,12 @@
 """Turns domain events into outbox rows: the integration event exactly as it will be published."""
 
-from typing import Any
-
 from accounts.domain.events import (
     DomainEvent,
     UserAccountCreated,
     UserEmailChanged,
     UserTokensRevoked,
 )
-from chassis import outbox_row
+from chassis import OutboxEvents
 from contracts import ACCOUNTS_PRODUCER, IntegrationEvent
 from contracts import UserAccountCreated as UserAccountCreatedV1
 from contracts import UserEmailChanged as UserEmailChangedV1
@@ -29,12 +27,8 @@ def integration_event(event: DomainEvent) -> IntegrationEvent:
     raise TypeError(f"No integration event for {type(event).__name__}")
 
 
-def user_outbox_row(event: DomainEvent, *, correlation_id: str) -> dict[str, Any]:
-    return outbox_row(
-        integration_event(event),
-        producer=ACCOUNTS_PRODUCER,
-        aggregate_id=event.user_id,
-        aggregate_version=event.user_version,
-        occurred_at=event.occurred_at,
-        correlation_id=correlation_id,
-    )
+USER_EVENTS = OutboxEvents(
+    producer=ACCOUNTS_PRODUCER,
+    contract=integration_event,
+    aggregate=lambda event: (event.user_id, event.user_version),
+)

@@ -14,8 +14,8 @@ from sqlalchemy import (
     func,
 )
 
+from chassis import attempt_table, message_tables
 from chassis import idempotency_keys as idempotency_keys_table
-from chassis import message_tables
 
 SCHEMA = "accounts"
 metadata = MetaData(schema=SCHEMA)
@@ -41,16 +41,9 @@ Index(
 USERS_EMAIL_UNIQUE = "uq_users_email_lower"
 Index(USERS_EMAIL_UNIQUE, func.lower(users.c.email), unique=True)
 
-# Attempts counted per (kind, account or client address), shared by every replica.
-attempts = Table(
-    "attempts",
-    metadata,
-    Column("kind", String(40), primary_key=True),
-    Column("subject", String(300), primary_key=True),
-    Column("count", Integer, nullable=False),
-    Column("last_at", DateTime(timezone=True), nullable=False),
-    Column("blocked_until", DateTime(timezone=True), nullable=True),
-)
+# Attempts counted per (kind, account or client address), shared by every replica (columns
+# owned by the chassis).
+attempts = attempt_table(metadata)
 
 # The outbox and inbox every service keeps (columns owned by the chassis; migrations 0001-0003).
 messages = message_tables(metadata)

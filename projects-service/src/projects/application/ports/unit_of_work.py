@@ -1,41 +1,20 @@
 """Port: one atomic business transaction."""
 
-from __future__ import annotations
-
-import abc
-from types import TracebackType
+from typing import Protocol
 
 from projects.application.ports.project_repository import ProjectRepository
-from projects.domain.events import DomainEvent
 
 
-class UnitOfWork(abc.ABC):
-    """Everything done between entering and ``commit()`` lands together or not at all.
+class UnitOfWork(Protocol):
+    """``async with uow as projects``: everything done with the projects it hands out lands at
+    ``commit()`` together with the events they raised (the outbox), or not at all. A project
+    loaded for change stays locked against other writers until the unit of work ends,
+    committed or not."""
 
-    On commit, the events raised by the projects it handed out are stored with them (the
-    outbox), so a change and its integration event can never part. A project loaded for change
-    stays locked against other writers until the unit of work ends, committed or not.
-    """
+    async def __aenter__(self) -> ProjectRepository: ...
 
-    projects: ProjectRepository
-
-    async def __aenter__(self) -> UnitOfWork:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.rollback()
+    async def __aexit__(self, *exc_info: object) -> None: ...
 
     async def commit(self) -> None:
-        await self._commit(self.projects.take_events())
-
-    @abc.abstractmethod
-    async def _commit(self, events: list[DomainEvent]) -> None:
-        """Persist the changes and the events atomically."""
-
-    @abc.abstractmethod
-    async def rollback(self) -> None: ...
+        """May raise ``ConcurrentUpdateError`` (another writer won) or, for a project whose id
+        is taken already, ``ProjectAlreadyExistsError``."""

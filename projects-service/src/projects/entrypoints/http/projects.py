@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import CurrentUserId, IdempotencyKey, current_user_id, idempotent, json_body
+from chassis import Created, CreateOnce, CurrentUserId, current_user_id, json_body, post_creating
 from projects.application.commands import (
     KEEP_CURRENT,
     ArchiveProject,
@@ -40,39 +39,22 @@ router = APIRouter(
 )
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=ProjectOut,
-    dependencies=[Depends(json_body)],
-    responses=WRITE,
-)
+@post_creating(router, "", response_model=ProjectOut, responses=WRITE)
 async def create(
-    body: CreateProjectBody,
-    user_id: CurrentUserId,
-    container: ContainerDep,
-    request: Request,
-    key: IdempotencyKey = None,
+    body: CreateProjectBody, user_id: CurrentUserId, container: ContainerDep, once: CreateOnce
 ) -> Response:
-    async def respond(connection: AsyncConnection | None) -> Response:
-        uow = container.uow() if connection is None else container.uow_joining(connection)
+    async def created(connection: AsyncConnection | None) -> Created:
         project = await create_project(
             CreateProject(
                 owner_id=user_id,
                 name=body.name,
                 maximum_number_of_incomplete_tasks=body.maximum_number_of_incomplete_tasks,
             ),
-            uow,
+            container.uow_in(connection),
         )
-        return JSONResponse(
-            ProjectOut.of(ProjectView.of(project)).model_dump(mode="json"),
-            status_code=201,
-            headers={"Location": project_location(project.id)},
-        )
+        return ProjectOut.of(ProjectView.of(project)), project_location(project.id)
 
-    return await idempotent(
-        request, key=key, caller=str(user_id), store=container.platform.idempotency, respond=respond
-    )
+    return await once(caller=str(user_id), create=created)
 
 
 @router.get("", response_model=ProjectListOut, responses=READ)

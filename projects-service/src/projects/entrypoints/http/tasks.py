@@ -1,10 +1,9 @@
 """``/api/projects/{id}/tasks``: the numbered tasks of one of the caller's projects."""
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import CurrentUserId, IdempotencyKey, current_user_id, idempotent, json_body
+from chassis import Created, CreateOnce, CurrentUserId, current_user_id, post_creating
 from projects.application.commands import CompleteTask, CreateTask, IncompleteTask
 from projects.application.ports import TaskView
 from projects.application.queries import GetTask, ListTasks
@@ -21,33 +20,26 @@ router = APIRouter(
 )
 
 
-@router.post(
-    "", status_code=201, response_model=TaskOut, dependencies=[Depends(json_body)], responses=WRITE
-)
+@post_creating(router, "", response_model=TaskOut, responses=WRITE)
 async def create(
     project_id: ProjectId,
     body: CreateTaskBody,
     user_id: CurrentUserId,
     container: ContainerDep,
     *,
-    request: Request,
-    key: IdempotencyKey = None,
+    once: CreateOnce,
 ) -> Response:
     """Numbered 1, 2, 3… per project; 409 when the project's limit of incomplete tasks is reached
     or the project is archived."""
 
-    async def respond(connection: AsyncConnection | None) -> Response:
-        uow = container.uow() if connection is None else container.uow_joining(connection)
-        task = await create_task(CreateTask(user_id, project_id, body.name), uow)
-        return JSONResponse(
-            TaskOut.of(TaskView.of(task)).model_dump(mode="json"),
-            status_code=201,
-            headers={"Location": f"{project_location(project_id)}/tasks/{task.number}"},
+    async def created(connection: AsyncConnection | None) -> Created:
+        task = await create_task(
+            CreateTask(user_id, project_id, body.name), container.uow_in(connection)
         )
+        location = f"{project_location(project_id)}/tasks/{task.number}"
+        return TaskOut.of(TaskView.of(task)), location
 
-    return await idempotent(
-        request, key=key, caller=str(user_id), store=container.platform.idempotency, respond=respond
-    )
+    return await once(caller=str(user_id), create=created)
 
 
 @router.get("", response_model=TaskListOut, responses=READ)

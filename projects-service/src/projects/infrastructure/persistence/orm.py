@@ -1,10 +1,8 @@
 """Imperative mapping: the domain classes stay plain, SQLAlchemy learns them from here."""
 
-from typing import Any
-
-from sqlalchemy import event
 from sqlalchemy.orm import composite, registry, relationship
 
+from chassis import map_aggregate
 from projects.domain.names import ProjectName, TaskName
 from projects.domain.project import Project
 from projects.domain.task import Task
@@ -23,7 +21,9 @@ def start_mappers() -> None:
         # The column is mapped under a private name; the domain sees only the value object.
         properties={"_name": tasks.c.name, "name": composite(TaskName, tasks.c.name)},
     )
-    mapper_registry.map_imperatively(
+    # Every change bumps the project's version, task changes included.
+    map_aggregate(
+        mapper_registry,
         Project,
         projects,
         properties={
@@ -39,14 +39,4 @@ def start_mappers() -> None:
                 lazy="raise",
             ),
         },
-        # The domain bumps ``version`` on every change (task changes included); SQLAlchemy checks
-        # the old value in UPDATE ... WHERE, so a concurrent change is caught, not overwritten.
-        version_id_col=projects.c.version,
-        version_id_generator=False,
     )
-    event.listen(Project, "load", _init_transient_state)
-
-
-def _init_transient_state(project: Project, _context: Any) -> None:
-    # Loading bypasses __init__, so attributes that are not columns must be set here.
-    project.events = []

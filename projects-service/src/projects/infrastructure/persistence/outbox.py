@@ -1,8 +1,6 @@
 """Turns domain events into outbox rows: the integration event exactly as it will be published."""
 
-from typing import Any
-
-from chassis import outbox_row
+from chassis import OutboxEvents
 from contracts import PROJECTS_PRODUCER, IntegrationEvent
 from contracts import ProjectArchived as ProjectArchivedV1
 from contracts import ProjectCreated as ProjectCreatedV1
@@ -40,12 +38,8 @@ def integration_event(event: DomainEvent) -> IntegrationEvent:
     raise TypeError(f"No integration event for {type(event).__name__}")
 
 
-def project_outbox_row(event: DomainEvent, *, correlation_id: str) -> dict[str, Any]:
-    return outbox_row(
-        integration_event(event),
-        producer=PROJECTS_PRODUCER,
-        aggregate_id=event.project_id,
-        aggregate_version=event.project_version,
-        occurred_at=event.occurred_at,
-        correlation_id=correlation_id,
-    )
+PROJECT_EVENTS = OutboxEvents(
+    producer=PROJECTS_PRODUCER,
+    contract=integration_event,
+    aggregate=lambda event: (event.project_id, event.project_version),
+)

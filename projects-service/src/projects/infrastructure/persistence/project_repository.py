@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from chassis import SeenAggregates
 from projects.application.ports import ProjectRepository
 from projects.domain.project import Project
 from projects.domain.task import Task
@@ -21,14 +22,14 @@ class SqlAlchemyProjectRepository(ProjectRepository):
     include the work of the writer this one waited for (a subquery inside the locking SELECT
     would still see the older snapshot)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        super().__init__()
+    def __init__(self, session: AsyncSession, seen: SeenAggregates[Project]) -> None:
         self._session = session
+        self._seen = seen
 
-    def _add(self, project: Project) -> None:
-        self._session.add(project)
+    def add(self, project: Project) -> None:
+        self._session.add(self._seen.see(project))
 
-    async def _get(self, project_id: UUID, task_number: int | None) -> Project | None:
+    async def get(self, project_id: UUID, *, task_number: int | None = None) -> Project | None:
         query = (
             select(Project)
             .where(projects.c.id == project_id, projects.c.deleted_at.is_(None))
@@ -37,7 +38,7 @@ class SqlAlchemyProjectRepository(ProjectRepository):
         project = (await self._session.scalars(query)).one_or_none()
         if project is None:
             return None
-        if project in self.seen:  # loaded before in this unit of work: as it stands now
+        if project in self._seen:  # loaded before in this unit of work: as it stands now
             if task_number is None or any(t.number == task_number for t in project.tasks_at_hand):
                 return project
             raise RuntimeError(
@@ -63,4 +64,4 @@ class SqlAlchemyProjectRepository(ProjectRepository):
                 )
             )
         set_committed_value(project, "_tasks", at_hand)
-        return project
+        return self._seen.see(project)
