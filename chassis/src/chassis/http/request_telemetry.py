@@ -15,6 +15,7 @@ from chassis.telemetry.trace_context import context_from
 
 UNMATCHED = "unmatched"  # a path no route matched: one label, whatever the client sent
 UNTRACED = frozenset({"/health", "/health/ready", "/metrics"})  # probes and scrapes
+TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})  # ASGI names them in lower case
 
 
 class RequestTelemetryMiddleware:
@@ -52,7 +53,12 @@ class RequestTelemetryMiddleware:
         self, telemetry: Telemetry, scope: Scope, receive: Receive, send: Send, status: Any
     ) -> None:
         assert telemetry.tracer is not None
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # Only the two W3C fields are decoded, not every header of every request.
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in scope["headers"]
+            if k in TRACE_HEADERS
+        }
         method = scope["method"]
         with telemetry.tracer.start_as_current_span(
             method,
