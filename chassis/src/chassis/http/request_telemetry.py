@@ -10,6 +10,7 @@ from typing import Any
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chassis.telemetry.current_span import CurrentSpan
 from chassis.telemetry.telemetry import Telemetry
 from chassis.telemetry.trace_context import context_from
 
@@ -60,19 +61,19 @@ class RequestTelemetryMiddleware:
             if k in TRACE_HEADERS
         }
         method = scope["method"]
-        with telemetry.tracer.start_as_current_span(
+        span = telemetry.tracer.start_span(
             method,
             context=context_from(headers),
             kind=SpanKind.SERVER,
             attributes={"http.request.method": method, "url.path": scope["path"]},
-        ) as span:
+        )
+        with CurrentSpan(span):
             try:
                 await self.app(scope, receive, send)
             finally:
                 route = _route(scope)
                 span.update_name(f"{method} {route}")
-                span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", status())
+                span.set_attributes({"http.route": route, "http.response.status_code": status()})
                 if status() >= 500:
                     span.set_status(Status(StatusCode.ERROR))
 
