@@ -45,6 +45,7 @@ def finished_spans() -> list[ReadableSpan]:
         linked = other.start_span(
             "publish x", kind=SpanKind.PRODUCER, links=[Link(sql.get_span_context(), {"k": "v"})]
         )
+        linked.set_attribute("flag", 1)  # True == 1 in Python, not in OTLP
         linked.set_status(Status(StatusCode.OK))
         linked.end()
     root = other.start_span("process q", kind=SpanKind.CONSUMER)
@@ -54,9 +55,11 @@ def finished_spans() -> list[ReadableSpan]:
 
 def test_the_bytes_are_the_message_the_sdk_encodes() -> None:
     spans = finished_spans()
+    body = encode_spans(spans)
     ours = ExportTraceServiceRequest()
-    ours.ParseFromString(encode_spans(spans))
+    ours.ParseFromString(body)
     assert ours == sdk_encode(spans)
+    assert encode_spans(spans) == body  # again, from the encodings kept
     assert sum(len(s.spans) for r in ours.resource_spans for s in r.scope_spans) == 4
 
 

@@ -109,7 +109,27 @@ def _scope(scope: Any) -> bytes:
 def _attributes(field: int, attributes: Mapping[str, Any] | None) -> bytes:
     if not attributes:
         return b""
-    return b"".join(_message(field, _key_value(key, value)) for key, value in attributes.items())
+    return b"".join(_attribute(field, key, value) for key, value in attributes.items())
+
+
+# Most attributes repeat from span to span (method, route, status, statement text): their
+# encoding is kept, up to a bound. The type is part of the key: True == 1, but not as OTLP.
+_SCALARS = (str, int, bool, float)
+_ENCODED: dict[tuple[int, str, type, Any], bytes] = {}
+MAX_ENCODED = 4096
+
+
+def _attribute(field: int, key: str, value: Any) -> bytes:
+    if value.__class__ not in _SCALARS:
+        return _message(field, _key_value(key, value))
+    known = (field, key, value.__class__, value)
+    encoded = _ENCODED.get(known)
+    if encoded is None:
+        encoded = _message(field, _key_value(key, value))
+        if len(_ENCODED) >= MAX_ENCODED:
+            _ENCODED.clear()  # ids in paths: start over rather than grow
+        _ENCODED[known] = encoded
+    return encoded
 
 
 def _key_value(key: str, value: Any) -> bytes:
