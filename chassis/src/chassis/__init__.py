@@ -59,6 +59,8 @@ if TYPE_CHECKING:
         Revocations,
     )
     from chassis.settings import BrokerSettings, ServiceSettings
+    from chassis.start_up_objects import freeze_start_up_objects
+    from chassis.telemetry.current_span import CurrentSpan
     from chassis.telemetry.telemetry import Telemetry, process_telemetry
     from chassis.telemetry.trace_context import context_from, current_trace_context
     from chassis.worker import run_worker
@@ -119,6 +121,8 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "Revocations",
     ),
     "chassis.settings": ("ServiceSettings", "BrokerSettings"),
+    "chassis.start_up_objects": ("freeze_start_up_objects",),
+    "chassis.telemetry.current_span": ("CurrentSpan",),
     "chassis.telemetry.telemetry": ("Telemetry", "process_telemetry"),
     "chassis.telemetry.trace_context": ("context_from", "current_trace_context"),
     "chassis.worker": ("run_worker",),
@@ -137,6 +141,7 @@ __all__ = [
     "CpuWorkPool",
     "CreateOnce",
     "Created",
+    "CurrentSpan",
     "CurrentUserId",
     "EffectHandler",
     "ErrorMap",
@@ -178,6 +183,7 @@ __all__ = [
     "current_user_id",
     "database_unavailable",
     "form_body",
+    "freeze_start_up_objects",
     "idempotency_keys",
     "json_body",
     "map_aggregate",

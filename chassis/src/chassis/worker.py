@@ -87,6 +87,7 @@ async def _run(prog: str, runtime: str) -> None:
     # Imported here: FastAPI, uvicorn and the service are no business of --declare-topology.
     from chassis.http.metrics_server import metrics_serving  # noqa: PLC0415
     from chassis.runtime import ServiceRuntime  # noqa: PLC0415
+    from chassis.start_up_objects import freeze_start_up_objects  # noqa: PLC0415
 
     container = ServiceRuntime.named(runtime).container()
     try:
@@ -102,6 +103,7 @@ async def _run(prog: str, runtime: str) -> None:
         ) as url:
             logger.info("%s: metrics on %s/metrics", prog, url)
             await platform.start()
+            freeze_start_up_objects()
             await stop.wait()
     finally:
         await container.close()

@@ -7,7 +7,7 @@ import signal
 
 import uvloop
 
-from chassis import configure_logging
+from chassis import configure_logging, freeze_start_up_objects
 from gateway.admin import admin_serving
 from gateway.app import create_app
 from gateway.config import Settings
@@ -31,6 +31,7 @@ async def serve(settings: Settings) -> None:
             f"{r.prefix} -> {' '.join(r.upstream.base_urls)}" for r in settings.route_list
         )
         logger.info("listening on %s; routes: %s; metrics on %s/metrics", url, routes, admin_url)
+        freeze_start_up_objects()
         await stop.wait()
         logger.info("stopping")
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from chassis import Telemetry, context_from
+from chassis import CurrentSpan, Telemetry, context_from
 from gateway import paths
 from gateway.routing import RouteTable
 
@@ -63,12 +63,13 @@ async def _traced(
     assert telemetry.tracer is not None
     method = request.method
     route = route_of(request)
-    with telemetry.tracer.start_as_current_span(
+    span = telemetry.tracer.start_span(
         f"{method} {route}",
         context=context_from(request.headers),
         kind=SpanKind.SERVER,
         attributes={"http.request.method": method, "url.path": request.path, "http.route": route},
-    ) as span:
+    )
+    with CurrentSpan(span):
         context = span.get_span_context()
         request[TRACE_IDS] = (format(context.trace_id, "032x"), format(context.span_id, "016x"))
         response = await handler(request)

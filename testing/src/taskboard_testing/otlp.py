@@ -30,21 +30,22 @@ class ReceivedSpan:
 class OtlpReceiver:
     """``with OtlpReceiver() as receiver:`` export to ``receiver.endpoint``; read
     ``receiver.spans()``. With ``keep=False`` it only counts what arrives (``received``), for a
-    load that would otherwise fill memory with spans (the benchmark)."""
+    load that would otherwise fill memory with spans (the benchmark): it keeps the request
+    bodies as they came and decodes them when ``received`` is read, so a measurement is not
+    shared with the decoding of what it exports."""
 
     def __init__(self, *, keep: bool = True) -> None:
         self._spans: list[ReceivedSpan] = []
         self._keep = keep
         self._received = 0
+        self._bodies: list[bytes] = []  # keep=False: not decoded yet
         self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                request = ExportTraceServiceRequest()
-                request.ParseFromString(body)
-                receiver._add(request)
+                receiver._add(body)
                 answer = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
@@ -78,18 +79,18 @@ class OtlpReceiver:
     def received(self) -> int:
         """Spans received so far, kept or not."""
         with self._lock:
+            bodies, self._bodies = self._bodies, []
+        count = sum(_span_count(_decoded(body)) for body in bodies)
+        with self._lock:
+            self._received += count
             return self._received
 
-    def _add(self, request: ExportTraceServiceRequest) -> None:
+    def _add(self, body: bytes) -> None:
         if not self._keep:
-            count = sum(
-                len(scope_spans.spans)
-                for resource_spans in request.resource_spans
-                for scope_spans in resource_spans.scope_spans
-            )
             with self._lock:
-                self._received += count
+                self._bodies.append(body)
             return
+        request = _decoded(body)
         received = []
         for resource_spans in request.resource_spans:
             attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
@@ -110,6 +111,20 @@ class OtlpReceiver:
         with self._lock:
             self._spans.extend(received)
             self._received += len(received)
+
+
+def _decoded(body: bytes) -> ExportTraceServiceRequest:
+    request = ExportTraceServiceRequest()
+    request.ParseFromString(body)
+    return request
+
+
+def _span_count(request: ExportTraceServiceRequest) -> int:
+    return sum(
+        len(scope_spans.spans)
+        for resource_spans in request.resource_spans
+        for scope_spans in resource_spans.scope_spans
+    )
 
 
 def _value(value: Any) -> Any:

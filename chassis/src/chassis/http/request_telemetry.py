@@ -10,11 +10,13 @@ from typing import Any
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chassis.telemetry.current_span import CurrentSpan
 from chassis.telemetry.telemetry import Telemetry
 from chassis.telemetry.trace_context import context_from
 
 UNMATCHED = "unmatched"  # a path no route matched: one label, whatever the client sent
 UNTRACED = frozenset({"/health", "/health/ready", "/metrics"})  # probes and scrapes
+TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})  # ASGI names them in lower case
 
 
 class RequestTelemetryMiddleware:
@@ -52,21 +54,26 @@ class RequestTelemetryMiddleware:
         self, telemetry: Telemetry, scope: Scope, receive: Receive, send: Send, status: Any
     ) -> None:
         assert telemetry.tracer is not None
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # Only the two W3C fields are decoded, not every header of every request.
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in scope["headers"]
+            if k in TRACE_HEADERS
+        }
         method = scope["method"]
-        with telemetry.tracer.start_as_current_span(
+        span = telemetry.tracer.start_span(
             method,
             context=context_from(headers),
             kind=SpanKind.SERVER,
             attributes={"http.request.method": method, "url.path": scope["path"]},
-        ) as span:
+        )
+        with CurrentSpan(span):
             try:
                 await self.app(scope, receive, send)
             finally:
                 route = _route(scope)
                 span.update_name(f"{method} {route}")
-                span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", status())
+                span.set_attributes({"http.route": route, "http.response.status_code": status()})
                 if status() >= 500:
                     span.set_status(Status(StatusCode.ERROR))
 

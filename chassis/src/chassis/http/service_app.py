@@ -17,6 +17,7 @@ from chassis.http.safe_headers import SafeHeadersMiddleware
 from chassis.process_logging import configure_logging
 from chassis.runtime import ServiceRuntime
 from chassis.settings import ServiceSettings
+from chassis.start_up_objects import freeze_start_up_objects
 
 C = TypeVar("C", bound=ServiceContainer)
 S = TypeVar("S", bound=ServiceSettings)
@@ -91,6 +92,7 @@ def service_app(
             if subscribe is not None:
                 subscribe(current)
             await current.platform.start()
+            freeze_start_up_objects()
         try:
             yield
         finally:

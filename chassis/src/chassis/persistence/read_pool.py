@@ -55,7 +55,7 @@ class ReadPool:
     async def fetch(self, query: str, *args: Any) -> Sequence[asyncpg.Record]:
         if self._tracer is None:  # the untraced path pays nothing for tracing
             return await self._fetch(query, args)
-        async with statement_span(self._tracer, query):
+        with statement_span(self._tracer, query):
             return await self._fetch(query, args)
 
     async def _fetch(self, query: str, args: tuple[Any, ...]) -> Sequence[asyncpg.Record]:

@@ -8,14 +8,15 @@ idle process sends no trace."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from chassis.telemetry.current_span import CurrentSpan
 
 _SPAN = "_taskboard_span"
 MAX_STATEMENT = 2_000
@@ -51,17 +52,11 @@ def trace_statements(engine: Engine, tracer: Tracer) -> None:
     event.listen(engine, "handle_error", failed)
 
 
-@asynccontextmanager
-async def statement_span(tracer: Tracer | None, statement: str) -> AsyncIterator[None]:
+def statement_span(tracer: Tracer, statement: str) -> AbstractContextManager[object]:
     """A span around one statement of the read pool, when there is a traced operation."""
-    if tracer is None or not trace.get_current_span().is_recording():
-        yield
-        return
-    span = _start(tracer, statement)
-    with trace.use_span(
-        span, end_on_exit=True, record_exception=True, set_status_on_exception=True
-    ):
-        yield
+    if not trace.get_current_span().is_recording():
+        return nullcontext()
+    return CurrentSpan(_start(tracer, statement))
 
 
 def _start(tracer: Tracer, statement: str) -> Span:

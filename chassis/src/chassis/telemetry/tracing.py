@@ -61,8 +61,6 @@ def _exporter(env: Mapping[str, str]) -> SpanExporter | None:
         logger.warning("OTLP protocol %r is not supported; exporting http/protobuf", protocol)
     # Imported here: the exporter pulls in requests and protobuf, which an untraced process
     # never needs. It reads the endpoint, headers, timeout and compression variables itself.
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
-        OTLPSpanExporter,
-    )
+    from chassis.telemetry.otlp_exporter import BytesOtlpSpanExporter  # noqa: PLC0415
 
-    return OTLPSpanExporter()
+    return BytesOtlpSpanExporter()
