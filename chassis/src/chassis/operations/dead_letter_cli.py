@@ -76,9 +76,9 @@ def show(
     """The dead letters of QUEUE, oldest first, with why and where they died, then how many
     wait in each DLQ. AMQP 0.9.1 cannot browse a queue: each letter is taken and put back, and
     the quorum queue counts that in its x-delivery-count. RabbitMQ 4.0-4.2 drop a letter
-    returned more than 20 times (their default delivery limit; the DLQs set none), so show a
-    queue there sparingly and use --limit; RabbitMQ 3.x and 4.3+ do not count it against a
-    limit."""
+    returned more than 20 times (their default delivery limit, as the DLQs set none), so show a
+    queue there sparingly and use --limit; 3.x has no default limit and 4.3 does not count a
+    put-back letter."""
     letters, waiting = _run(_show(_dead_letters(amqp_url), queue, limit))
     if not letters:
         typer.echo(f"{queue}: no dead letters")
