@@ -86,8 +86,8 @@ def account_created() -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def confirming(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
-    """A channel whose publish returns once the broker has the message (publisher confirms):
-    what the test does next sees it in its queue."""
+    """A channel whose publish returns once the broker has the message (publisher confirms,
+    which aio-pika turns on by default; asked for here so that no test depends on a default)."""
     connection = await aio_pika.connect(amqp_url)
     try:
         yield await connection.channel(publisher_confirms=True)
@@ -212,6 +212,7 @@ def test_the_cli_lists_every_consumer_queue_and_asks_before_purging(amqp_url: st
 async def put_dead_letter(channel: aio_pika.abc.AbstractChannel, dlq: str, died_in: str) -> str:
     """A dead letter as a consumer leaves it, straight into ``dlq`` (declared if missing), on a
     ``confirming`` channel: it is in the DLQ when this returns."""
+    assert channel.publisher_confirms  # aio-pika's default, made explicit by ``confirming``
     await channel.declare_queue(dlq, durable=True, arguments={"x-queue-type": "quorum"})
     body = account_created()
     await channel.default_exchange.publish(
