@@ -84,8 +84,19 @@ def account_created() -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
+@contextlib.asynccontextmanager
+async def confirming(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
+    """A channel whose publish returns once the broker has the message (publisher confirms,
+    which aio-pika turns on by default; asked for here so that no test depends on a default)."""
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        yield await connection.channel(publisher_confirms=True)
+    finally:
+        await connection.close()
+
+
 async def publish(amqp_url: str, body: dict[str, Any]) -> None:
-    async with amqp(amqp_url) as channel:
+    async with confirming(amqp_url) as channel:
         exchange = await channel.declare_exchange(
             QUEUE.exchange, aio_pika.ExchangeType.TOPIC, durable=True
         )
@@ -133,8 +144,8 @@ async def test_a_poison_message_is_shown_with_its_reason_and_replayed_once_the_h
         shown = describe(letter)
         assert "handler bug: cannot handle this yet" in shown
         assert f"died in     {QUEUE.name} after 2 attempts" in shown
-        # Showing leaves it in place (back once the broker has requeued what the tool read).
-        await _back_in_the_dlq(tool, 1)
+        # Showing puts it back, and returns once the queue holds it again.
+        assert (await tool.depths())[0].dead_letters == 1
 
         handler.broken = False  # the fix is deployed
         assert await tool.replay(QUEUE.name) == [body["message_id"]]
@@ -172,10 +183,10 @@ async def test_a_replayed_message_keeps_its_ids_headers_and_trace_context(
     assert replayed.headers["x-replayed-from"] == QUEUE.dead_letter_queue
     assert not replayed.headers.get("x-delivery-count")  # a fresh message to the consumer
     assert "x-last-error" not in replayed.headers
-    await _back_in_the_dlq(tool, 1)  # the letter the replay by id read and left
+    # The letter the replay by id read and left is back, and so is the one shown.
+    assert [d.dead_letters for d in await tool.waiting(QUEUE.name)] == [1]
     [left] = await tool.show(QUEUE.name)
     assert left.message_id == first["message_id"]
-    await _back_in_the_dlq(tool, 1)
     assert await tool.replay(QUEUE.name, first=5) == [first["message_id"]]
     assert handler.applied == []
 
@@ -199,7 +210,9 @@ def test_the_cli_lists_every_consumer_queue_and_asks_before_purging(amqp_url: st
 
 
 async def put_dead_letter(channel: aio_pika.abc.AbstractChannel, dlq: str, died_in: str) -> str:
-    """A dead letter as a consumer leaves it, straight into ``dlq`` (declared if missing)."""
+    """A dead letter as a consumer leaves it, straight into ``dlq`` (declared if missing), on a
+    ``confirming`` channel: it is in the DLQ when this returns."""
+    assert channel.publisher_confirms  # aio-pika's default, made explicit by ``confirming``
     await channel.declare_queue(dlq, durable=True, arguments={"x-queue-type": "quorum"})
     body = account_created()
     await channel.default_exchange.publish(
@@ -226,24 +239,26 @@ async def test_a_replay_to_a_queue_that_no_longer_exists_keeps_the_dead_letter(
 ) -> None:
     """The broker confirms a publish it routed nowhere: acking the dead letter on that confirm
     would lose it. The tool refuses, says why, and leaves it in the DLQ."""
-    async with amqp(amqp_url) as channel:
+    async with confirming(amqp_url) as channel:
         await channel.queue_delete(QUEUE.name)  # deleted (or renamed) since it died there
         message_id = await put_dead_letter(channel, QUEUE.dead_letter_queue, QUEUE.name)
     tool = DeadLetters(amqp_url, [QUEUE])
+    await _ready_in_the_dlq(amqp_url, QUEUE.dead_letter_queue, 1)
 
     with pytest.raises(ReplayStoppedError, match=f"cannot replay to {QUEUE.name}") as stopped:
         await tool.replay(QUEUE.name)
     assert stopped.value.replayed == []
-    letters = await eventually(lambda: tool.show(QUEUE.name), what="the dead letter kept")
-    assert [letter.message_id for letter in letters] == [message_id]
+    assert [d.dead_letters for d in await tool.waiting(QUEUE.name)] == [1]
+    assert [letter.message_id for letter in await tool.show(QUEUE.name)] == [message_id]
 
 
 async def test_the_cli_says_why_a_replay_stopped(amqp_url: str) -> None:
     """A service's queue whose work queue is not declared in this vhost."""
     queue = CONSUMER_QUEUES[0]
-    async with amqp(amqp_url) as channel:
+    async with confirming(amqp_url) as channel:
         await put_dead_letter(channel, queue.dead_letter_queue, queue.name)
     try:
+        await _ready_in_the_dlq(amqp_url, queue.dead_letter_queue, 1)
         result = await asyncio.to_thread(
             CliRunner().invoke, app, ["replay", queue.name, "--amqp-url", amqp_url]
         )
@@ -251,10 +266,50 @@ async def test_the_cli_says_why_a_replay_stopped(amqp_url: str) -> None:
         assert "0 replayed, then stopped" in result.output
         assert "does not exist" in result.output
         assert f"still in {queue.dead_letter_queue}" in result.output
-        assert await eventually(lambda: depth(amqp_url, queue.dead_letter_queue)) == 1
+        assert f"1 still in {queue.dead_letter_queue}" in result.output
+        assert await depth(amqp_url, queue.dead_letter_queue) == 1
     finally:
         async with amqp(amqp_url) as channel:
             await channel.queue_delete(queue.dead_letter_queue)
+
+
+async def test_what_show_and_a_replay_by_id_read_is_back_before_the_next_command_counts(
+    amqp_url: str,
+) -> None:
+    """Each command is a process of its own: what one read and put back is ready in the DLQ
+    again when it exits, so a full replay after it takes every letter, and says what is left."""
+    queue = CONSUMER_QUEUES[0]
+    dlq = queue.dead_letter_queue
+
+    def cli(*args: str) -> Any:
+        result = CliRunner().invoke(app, [*args, queue.name, "--amqp-url", amqp_url])
+        assert result.exit_code == 0, result.output
+        return result
+
+    async with confirming(amqp_url) as channel:
+        await channel.declare_queue(queue.name, durable=True, arguments={"x-queue-type": "quorum"})
+        ids = [await put_dead_letter(channel, dlq, queue.name) for _ in range(4)]
+    try:
+        await _ready_in_the_dlq(amqp_url, dlq, 4)
+        shown = await asyncio.to_thread(cli, "show")
+        assert f"4 shown; 4 still in {dlq}" in shown.output
+        assert "returned    0 times to its DLQ" in shown.output  # the first read
+        by_id = await DeadLetters(amqp_url, [queue]).replay(queue.name, message_ids=[ids[2]])
+        assert by_id == [ids[2]]
+
+        first = await asyncio.to_thread(cli, "replay", "--first", "1")
+        assert f"1 replayed to {queue.name}, 2 still in {dlq}" in first.output
+        rest = await asyncio.to_thread(cli, "replay")
+        assert f"2 replayed to {queue.name}, 0 still in {dlq}" in rest.output
+        assert await depth(amqp_url, queue.name) == 4
+        async with amqp(amqp_url) as channel:
+            work = await channel.declare_queue(queue.name, passive=True)
+            replayed = [(await work.get(no_ack=True)).message_id for _ in range(4)]
+        assert sorted(replayed) == sorted(ids)
+    finally:
+        async with amqp(amqp_url) as channel:
+            for name in (queue.name, dlq):
+                await channel.queue_delete(name)
 
 
 async def test_a_publish_no_queue_takes_is_an_error_though_the_broker_confirms_it(
@@ -280,7 +335,7 @@ async def test_the_dead_letters_of_a_retired_queue_generation_are_listed_shown_a
 ) -> None:
     """Until the service moves them over, dead letters wait in the old generation's DLQ: the
     tool sees them under the queue's current name, and replays them to its current queue."""
-    async with amqp(amqp_url) as channel:
+    async with confirming(amqp_url) as channel:
         await channel.declare_queue(
             RENAMED.name, durable=True, arguments={"x-queue-type": "quorum"}
         )
@@ -313,9 +368,11 @@ async def test_the_dead_letters_of_a_retired_queue_generation_are_listed_shown_a
     assert replayed.headers["x-replayed-from"] == OLD_DLQ
     assert await depth(amqp_url, OLD_DLQ) == 0
 
-    async with amqp(amqp_url) as channel:
+    async with confirming(amqp_url) as channel:
         await put_dead_letter(channel, OLD_DLQ, OLD_GENERATION)
         await put_dead_letter(channel, RENAMED.dead_letter_queue, RENAMED.name)
+    await _ready_in_the_dlq(amqp_url, OLD_DLQ, 1)
+    await _ready_in_the_dlq(amqp_url, RENAMED.dead_letter_queue, 1)
     assert await tool.purge(OLD_GENERATION) == 2
 
 
@@ -337,12 +394,12 @@ async def _empty_queues(amqp_url: str) -> AsyncIterator[None]:
                 await (await channel.declare_queue(name, passive=True)).purge()
 
 
-async def _back_in_the_dlq(tool: DeadLetters, count: int) -> None:
-    """What the tool read and left is requeued by the broker once its channel closes, which a
-    quorum queue applies a moment later: wait for it rather than race it."""
+async def _ready_in_the_dlq(amqp_url: str, dlq: str, count: int) -> None:
+    """The premise of what follows: ``count`` letters ready in ``dlq`` (a confirmed publish is
+    there; this makes it explicit rather than relying on when the broker counts it)."""
     await eventually(
-        tool.depths,
-        until=lambda d: d[0].dead_letters == count,
+        lambda: depth(amqp_url, dlq),
+        until=lambda n: n == count,
         timeout=30,
-        what=f"{count} dead letter(s) ready again",
+        what=f"{count} dead letter(s) ready in {dlq}",
     )

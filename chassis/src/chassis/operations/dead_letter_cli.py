@@ -14,6 +14,7 @@ import typer
 from chassis.operations.dead_letters import (
     DeadLetter,
     DeadLetters,
+    QueueDepth,
     ReplayStoppedError,
     UnknownQueueError,
 )
@@ -72,12 +73,24 @@ def show(
     limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 20,
     amqp_url: AmqpUrl = DEFAULT_AMQP_URL,
 ) -> None:
-    """The dead letters of QUEUE, oldest first, with why and where they died (left in place)."""
-    letters = _run(_dead_letters(amqp_url).show(queue, limit=limit))
+    """The dead letters of QUEUE, oldest first, with why and where they died, then how many
+    wait in each DLQ. AMQP 0.9.1 cannot browse a queue: each letter is taken and put back, and
+    the quorum queue counts that in its x-delivery-count. RabbitMQ 4.0-4.2 drop a letter
+    returned more than 20 times (their default delivery limit, as the DLQs set none), so show a
+    queue there sparingly and use --limit; 3.x has no default limit and 4.3 does not count a
+    put-back letter."""
+    letters, waiting = _run(_show(_dead_letters(amqp_url), queue, limit))
     if not letters:
         typer.echo(f"{queue}: no dead letters")
     for letter in letters:
         typer.echo(describe(letter))
+    typer.echo(f"{len(letters)} shown; {_still_in(waiting)}")
+
+
+async def _show(
+    tool: DeadLetters, queue: str, limit: int
+) -> tuple[list[DeadLetter], list[QueueDepth]]:
+    return await tool.show(queue, limit=limit), await tool.waiting(queue)
 
 
 @app.command()
@@ -89,24 +102,43 @@ def replay(
     first: Annotated[int | None, typer.Option(min=1, help="Only the first N.")] = None,
     amqp_url: AmqpUrl = DEFAULT_AMQP_URL,
 ) -> None:
-    """Send dead letters back to the queue they died in (all, --id ..., or --first N). Stops
-    with exit status 3, leaving the rest in place, if that queue does not exist."""
-    try:
-        replayed = _run(
-            _dead_letters(amqp_url).replay(queue, message_ids=message_id or (), first=first),
-        )
-    except ReplayStoppedError as error:
-        for replayed_id in error.replayed:
-            typer.echo(f"replayed {replayed_id}")
-        typer.echo(f"{len(error.replayed)} replayed, then stopped: {error}", err=True)
-        raise typer.Exit(3) from error
+    """Send dead letters back to the queue they died in (all that were there when it began,
+    --id ..., or --first N), then say how many are still in each DLQ. Stops with exit status
+    3, leaving the rest in place, if that queue does not exist."""
+    replayed, stopped, waiting = _run(
+        _replay(_dead_letters(amqp_url), queue, message_id or (), first)
+    )
     for replayed_id in replayed:
         typer.echo(f"replayed {replayed_id}")
-    typer.echo(f"{len(replayed)} replayed to {queue}")
+    if stopped is not None:
+        typer.echo(f"{len(replayed)} replayed, then stopped: {stopped}", err=True)
+        typer.echo(_still_in(waiting), err=True)
+        raise typer.Exit(3) from stopped
+    typer.echo(f"{len(replayed)} replayed to {queue}, {_still_in(waiting)}")
     missing = set(message_id or ()) - set(replayed)
     if missing:
         typer.echo(f"not found in the DLQ: {', '.join(sorted(missing))}", err=True)
         raise typer.Exit(1)
+
+
+async def _replay(
+    tool: DeadLetters, queue: str, message_ids: list[str] | tuple[()], first: int | None
+) -> tuple[list[str], ReplayStoppedError | None, list[QueueDepth]]:
+    try:
+        replayed, stopped = await tool.replay(queue, message_ids=message_ids, first=first), None
+    except ReplayStoppedError as error:
+        replayed, stopped = error.replayed, error
+    return replayed, stopped, await tool.waiting(queue)
+
+
+def _still_in(waiting: list[QueueDepth]) -> str:
+    """'M still in <dlq>' for each DLQ (the retired generations' only when not empty)."""
+    parts = [
+        f"{depth.dead_letters} still in {depth.dead_letter_queue}"
+        for depth in waiting
+        if not depth.retired or depth.dead_letters
+    ]
+    return ", ".join(parts) or "no dead-letter queue declared"
 
 
 @app.command()
@@ -132,6 +164,7 @@ def describe(letter: DeadLetter) -> str:
         f"  published   {_time(letter.published_at)}",
         f"  first death {_time(letter.first_death_at)}",
         f"  last death  {_time(letter.last_death_at)}",
+        f"  returned    {letter.redelivered_here} times to its DLQ (x-delivery-count)",
         f"  body        {letter.body.decode(errors='replace')}",
     ]
     return "\n".join(lines)

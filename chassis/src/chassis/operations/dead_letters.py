@@ -7,11 +7,23 @@ the dead letter acknowledged. If the tool dies in between, the message is in bot
 the consumer's inbox absorbs the second copy, so a replay never loses or doubles an effect. A
 copy no queue took (the work queue was deleted or renamed: the broker confirms it all the same)
 stops the replay and leaves the dead letter where it was.
+
+What the tool reads and does not settle (``show``, the letters ``replay --id`` skips) it puts
+back with ``basic.nack(requeue=True)`` before its channel closes; a quorum queue makes them
+ready again a moment later, so each operation waits (bounded) until they are before it returns.
+
+A quorum queue counts each return in the message's ``x-delivery-count``; AMQP 0.9.1 has no way
+to browse a queue without taking its messages. On RabbitMQ 4.0-4.2 quorum queues drop a message
+returned more often than their delivery limit (20 unless set), and the dead-letter queues set
+none: each ``show`` of a letter there counts. RabbitMQ 4.3 counts only failed deliveries (not a
+``basic.nack``); 3.x sets no default limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +36,7 @@ from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractQueue,
 )
-from aiormq.exceptions import ChannelNotFoundEntity
+from aiormq.exceptions import AMQPError, ChannelNotFoundEntity
 
 from chassis.messaging.queue_publish import UnroutableError, ensure_queue, publish_to_queue
 from chassis.messaging.retired_queues import copy_of
@@ -52,6 +64,8 @@ DEATH_HEADERS = frozenset(
     }
 )
 REPLAYED_HEADER = "x-replayed-from"
+# How long an operation waits for the letters it put back to be ready again.
+REQUEUE_WAIT_SECONDS = 10.0
 
 
 class UnknownQueueError(LookupError):
@@ -135,9 +149,19 @@ class DeadLetters:
     while they exist, those of its retired generations (``ConsumerQueueNames.retired``), so a
     message that died under an old name is seen, replayed and purged with the others."""
 
-    def __init__(self, url: str, queues: Iterable[ConsumerQueueNames]) -> None:
+    def __init__(
+        self,
+        url: str,
+        queues: Iterable[ConsumerQueueNames],
+        *,
+        requeue_wait: float = REQUEUE_WAIT_SECONDS,
+    ) -> None:
         self.url = url
         self.queues = tuple(queues)
+        self.requeue_wait = requeue_wait
+        # Per DLQ, how many letters should be ready once what this tool put back is: set when
+        # an operation's wait for them ran out, so the next one waits again before it counts.
+        self._expected: dict[str, int] = {}
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[AbstractConnection]:
@@ -162,6 +186,37 @@ class DeadLetters:
                 return
             yield channel, queue
 
+    async def _ready(self, connection: AbstractConnection, dlq: str, *, at_least: int) -> int:
+        """How many letters ``dlq`` holds ready (-1: no such queue), re-read for up to
+        ``requeue_wait`` seconds while fewer than ``at_least`` (letters put back not yet
+        requeued by the broker). Letters another client holds unacked are not counted."""
+        deadline = time.monotonic() + self.requeue_wait
+        while True:
+            async with self._dlq(connection, dlq) as found:
+                count = -1 if found is None else int(found[1].declaration_result.message_count or 0)
+            if count < 0 or count >= at_least or time.monotonic() >= deadline:
+                return count
+            await asyncio.sleep(0.05)
+
+    async def _settle(self, connection: AbstractConnection, dlq: str, expected: int) -> None:
+        """Wait (bounded) until ``dlq`` holds the ``expected`` letters again; if it does not
+        yet, the next operation of this tool waits for them before it counts."""
+        self._expected.pop(dlq, None)
+        if expected > 0 and await self._ready(connection, dlq, at_least=expected) < expected:
+            self._expected[dlq] = expected
+
+    async def waiting(self, name: str) -> list[QueueDepth]:
+        """The dead-letter queues of ``name`` that exist and how many letters each holds ready
+        now (after what this tool put back is ready again)."""
+        queue = resolve(self.queues, name)
+        left = []
+        async with self._connection() as connection:
+            for dlq in _dlqs(queue):
+                count = await self._ready(connection, dlq, at_least=self._expected.get(dlq, 0))
+                if count >= 0:
+                    left.append(QueueDepth(queue.name, dlq, count, dlq != queue.dead_letter_queue))
+        return left
+
     async def depths(self) -> list[QueueDepth]:
         """Each dead-letter queue and how many messages it holds (-1: not declared yet), then
         those of retired generations that still exist."""
@@ -179,17 +234,29 @@ class DeadLetters:
 
     async def show(self, name: str, *, limit: int = 20) -> list[DeadLetter]:
         """Up to ``limit`` dead letters, oldest first (the queue's own DLQ, then retired
-        generations'), left where they are."""
+        generations'), put back where they were (each read counts in its x-delivery-count)."""
         queue = resolve(self.queues, name)
         shown: list[DeadLetter] = []
         async with self._connection() as connection:
             for dlq in _dlqs(queue):
+                if len(shown) >= limit:
+                    break
+                held: list[AbstractIncomingMessage] = []
                 async with self._dlq(connection, dlq) as found:
-                    while found is not None and len(shown) < limit:
-                        message = await found[1].get(no_ack=False, fail=False)
-                        if message is None:
-                            break
-                        shown.append(DeadLetter.of(message, queue.name, dlq))
+                    if found is None:
+                        continue
+                    ready = await self._ready(connection, dlq, at_least=self._expected.get(dlq, 0))
+                    try:
+                        while len(shown) < limit:
+                            message = await found[1].get(no_ack=False, fail=False)
+                            if message is None:
+                                break
+                            held.append(message)
+                            shown.append(DeadLetter.of(message, queue.name, dlq))
+                    finally:
+                        # All at the end: a quorum queue serves a returned letter first.
+                        await _put_back(held)
+                await self._settle(connection, dlq, ready)
         return shown
 
     async def replay(
@@ -209,57 +276,33 @@ class DeadLetters:
         replayed: list[str] = []
         async with self._connection() as connection:
             for dlq in _dlqs(queue):
-                async with self._dlq(connection, dlq) as found:
-                    if found is None:
-                        continue
-                    try:
-                        await self._replay_from(
+                # Bounded by the depth at the start (once what this tool put back earlier is
+                # ready again): a message that dies again meanwhile waits for the next replay.
+                depth = await self._ready(connection, dlq, at_least=self._expected.get(dlq, 0))
+                before = len(replayed)
+                try:
+                    async with self._dlq(connection, dlq) as found:
+                        if found is None:
+                            continue
+                        await _replay_from(
                             found=found,
                             queue=queue,
                             dlq=dlq,
+                            depth=depth,
                             wanted=wanted,
                             first=first,
                             replayed=replayed,
                         )
-                    except UnroutableError as error:
-                        raise ReplayStoppedError(
-                            replayed,
-                            f"cannot replay to {queue.name}: {error}; the dead letters not "
-                            f"replayed are still in {dlq} (declare the queue, e.g. by starting "
-                            f"its service, then replay again)",
-                        ) from error
+                except UnroutableError as error:
+                    await self._settle(connection, dlq, depth - (len(replayed) - before))
+                    raise ReplayStoppedError(
+                        replayed,
+                        f"cannot replay to {queue.name}: {error}; the dead letters not "
+                        f"replayed are still in {dlq} (declare the queue, e.g. by starting "
+                        f"its service, then replay again)",
+                    ) from error
+                await self._settle(connection, dlq, depth - (len(replayed) - before))
         return replayed
-
-    @staticmethod
-    async def _replay_from(
-        *,
-        found: tuple[AbstractChannel, AbstractQueue],
-        queue: ConsumerQueueNames,
-        dlq: str,
-        wanted: set[str],
-        first: int | None,
-        replayed: list[str],
-    ) -> None:
-        channel, dead_letters = found
-        depth = dead_letters.declaration_result.message_count or 0
-        if depth and not (wanted and wanted <= set(replayed)):
-            await ensure_queue(channel, queue.name)  # before taking anything
-        # Bounded by the depth at the start: a message that dies again meanwhile waits.
-        for _ in range(depth):
-            if first is not None and len(replayed) >= first:
-                break
-            if wanted and wanted <= set(replayed):
-                break
-            message = await dead_letters.get(no_ack=False, fail=False)
-            if message is None:
-                break
-            if wanted and message.message_id not in wanted:
-                continue  # left unacked: back in the DLQ when the channel closes
-            # To the queue's current name: a dead letter moved over from a retired queue
-            # names that one as where it died. A copy no queue took raises: left in the DLQ.
-            await publish_to_queue(channel, _replay_of(message, dlq), queue.name)
-            await message.ack()  # only after the broker confirmed the copy
-            replayed.append(str(message.message_id))
 
     async def purge(self, name: str) -> int:
         """Drop every dead letter of the queue (its retired generations' too); returns how many
@@ -272,6 +315,50 @@ class DeadLetters:
                     if found is not None:
                         dropped += int((await found[1].purge()).message_count or 0)
         return dropped
+
+
+async def _replay_from(
+    *,
+    found: tuple[AbstractChannel, AbstractQueue],
+    queue: ConsumerQueueNames,
+    dlq: str,
+    depth: int,
+    wanted: set[str],
+    first: int | None,
+    replayed: list[str],
+) -> None:
+    channel, dead_letters = found
+    if depth > 0 and not (wanted and wanted <= set(replayed)):
+        await ensure_queue(channel, queue.name)  # before taking anything
+    held: list[AbstractIncomingMessage] = []  # read and not replayed: put back at the end
+    try:
+        for _ in range(max(depth, 0)):
+            if first is not None and len(replayed) >= first:
+                break
+            if wanted and wanted <= set(replayed):
+                break
+            message = await dead_letters.get(no_ack=False, fail=False)
+            if message is None:
+                break
+            held.append(message)
+            if wanted and message.message_id not in wanted:
+                continue
+            # To the queue's current name: a dead letter moved over from a retired queue
+            # names that one as where it died. A copy no queue took raises: put back.
+            await publish_to_queue(channel, _replay_of(message, dlq), queue.name)
+            await message.ack()  # only after the broker confirmed the copy
+            held.pop()
+            replayed.append(str(message.message_id))
+    finally:
+        await _put_back(held)
+
+
+async def _put_back(messages: Iterable[AbstractIncomingMessage]) -> None:
+    """Return read letters to their queue now, one by one in the order read, rather than
+    when the channel closes (on RabbitMQ 4.3 a close also counts as a failed delivery)."""
+    for message in messages:
+        with contextlib.suppress(AMQPError, RuntimeError):  # closed: the close returns it
+            await message.nack(requeue=True)
 
 
 def _retired_dlqs(queue: ConsumerQueueNames) -> tuple[str, ...]:
