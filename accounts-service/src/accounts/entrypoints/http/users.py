@@ -120,8 +120,11 @@ async def register(
 
 def email_scope(email: str) -> str:
     """The idempotency keys' scope of a registration: a digest of the address's key (what
-    makes two addresses the same one), so the table holds no address in clear. An invalid
-    address answers 422 here, as it would without a key."""
+    makes two addresses the same one). It keeps the address out of sight, not secret: an
+    unsalted SHA-256 of a lower-cased address is found again by hashing a list of addresses,
+    so whoever reads the table can tell which known addresses registered with a key (as the
+    users table tells anyway). An invalid address answers 422 here, as it would without a
+    key."""
     return hashlib.sha256(EmailAddress(email).key.encode()).hexdigest()
 
 
