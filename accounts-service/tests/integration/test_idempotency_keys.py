@@ -2,13 +2,15 @@
 
 import hashlib
 import json
+from datetime import timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from accounts.bootstrap import Container
-from accounts.infrastructure.persistence.tables import idempotency_keys, outbox, users
+from accounts.infrastructure.persistence.tables import idempotency_keys, inbox, outbox, users
 from chassis.http.idempotency import fingerprint
+from chassis.messaging.retention import MessageRetention
 
 from .test_users_api import assert_problem, rows
 
@@ -118,6 +120,36 @@ async def test_a_refused_registration_keeps_no_key(
 
     assert_problem(taken, 409)
     assert await rows(container, idempotency_keys) == 0
+
+
+async def test_retention_deletes_the_anonymous_keys_older_replicas_still_write(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    """Migration 0009 deleted the keys kept with caller '' (their fingerprint a fast hash of a
+    body with the password); a replica not yet upgraded keeps writing them, so retention
+    deletes them as it finds them, long before they expire."""
+    await client.post("/api/users", json=BODY, headers={"Idempotency-Key": "register-6"})
+    async with container.platform.engine.begin() as connection:
+        await connection.execute(
+            insert(idempotency_keys).values(
+                caller="",
+                key="register-7",
+                fingerprint=fingerprint("POST", "/api/users", json.dumps(BODY).encode()),
+                status_code=201,
+                headers={},
+                body=b"{}",
+                expires_at=func.now() + timedelta(hours=24),
+            )
+        )
+
+    pruned = await MessageRetention(
+        container.platform.engine, outbox=outbox, inbox=inbox, expiring=idempotency_keys
+    ).prune()
+
+    assert pruned.expired == 1
+    async with container.platform.engine.connect() as connection:
+        kept = (await connection.execute(select(idempotency_keys.c.key))).scalars().all()
+    assert kept == ["register-6"]  # the scoped key of a current replica stays
 
 
 async def test_the_openapi_documents_the_header(client: httpx.AsyncClient) -> None:

@@ -111,6 +111,28 @@ async def test_concurrent_registrations_over_http_give_one_201_and_409s(
 
 
 @pytest.mark.parametrize(
+    "password",
+    ["éééé", "\U0001d11e\U0001d11e", "x" * 72, "é" * 36],  # 8 bytes in 4 and 2 characters; 72
+)
+async def test_passwords_within_the_byte_bounds_fit_the_documented_bounds_and_register(
+    client: httpx.AsyncClient, password: str
+) -> None:
+    """The document counts characters, the server bytes: no password the server accepts may
+    be refused by a client generated from the document."""
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for documented in (
+        schemas["RegisterUserBody"]["properties"]["password"],
+        schemas["ChangePasswordBody"]["properties"]["new_password"],
+    ):
+        assert documented["minLength"] <= len(password) <= documented["maxLength"]
+
+    response = await register(client, "ada@example.com", password)
+
+    assert response.status_code == 201, response.text
+    assert (await login(client, "ada@example.com", password)).status_code == 200
+
+
+@pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [
         ({"email": "not-an-email", "password": "password1"}, 422, "not a valid email"),

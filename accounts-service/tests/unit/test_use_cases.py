@@ -9,7 +9,9 @@ from accounts.application.query_handlers import get_user
 from accounts.application.user_handlers import (
     authenticate,
     change_user_email_address,
+    prepare_registration,
     register_user,
+    store_registration,
 )
 from accounts.domain.email_address import EmailAddress
 from accounts.domain.errors import (
@@ -51,6 +53,23 @@ async def test_register_user_refuses_an_address_taken_in_another_case() -> None:
         await register_user(
             RegisterUser(email="ADA@example.com", password="password1"), uow, FakePasswordHasher()
         )
+    assert uow.committed == 0
+
+
+async def test_a_prepared_registration_is_hashed_but_stored_only_by_its_second_step() -> None:
+    """The slow step (hashing) writes nothing, so it can run before an idempotent request's
+    transaction; the second step re-checks the address, which may have been taken since."""
+    uow = FakeUnitOfWork()
+    prepared = await prepare_registration(
+        RegisterUser(email="ada@example.com", password="password1"), uow, FakePasswordHasher()
+    )
+    assert prepared.password_hash == "hashed:password1"
+    assert uow.committed == 0
+
+    twin = a_user("ADA@example.com")  # a twin registration committed first
+    uow.users.users[twin.id] = twin
+    with pytest.raises(EmailAddressAlreadyTakenError):
+        await store_registration(prepared, uow)
     assert uow.committed == 0
 
 

@@ -4,7 +4,7 @@ key commit together, an expired key is pruned by retention and may be used again
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chassis import IdempotencyStore
@@ -57,3 +57,41 @@ async def test_a_failing_effect_keeps_no_key_and_an_expired_key_is_pruned_and_re
     reused = await store.run_once(caller="c", key="k", fingerprint="other", effect=effect)
     assert reused[1] is False
     assert runs == ["ran", "ran"]
+
+
+async def test_keys_without_a_caller_are_refused_and_pruned_before_they_expire(
+    engine: AsyncEngine, idempotency_table: Table, outbox: Table, inbox: Table
+) -> None:
+    """An older version kept anonymous keys with caller ''; during a rolling upgrade it may
+    still write them after the migration that deleted them, so retention deletes them too."""
+    store = IdempotencyStore(engine, idempotency_table, ttl=timedelta(hours=24))
+
+    async def effect(connection: AsyncConnection) -> StoredResponse:
+        return StoredResponse(201, {}, b"{}")
+
+    with pytest.raises(ValueError, match="caller"):
+        await store.run_once(caller="", key="k2", fingerprint="f", effect=effect)
+    await store.run_once(caller="c2", key="k2", fingerprint="f", effect=effect)
+    async with engine.begin() as connection:  # what an older replica writes
+        await connection.execute(
+            insert(idempotency_table).values(
+                caller="",
+                key="k2",
+                fingerprint="f",
+                status_code=201,
+                headers={},
+                body=b"{}",
+                expires_at=func.now() + timedelta(hours=24),
+            )
+        )
+
+    pruned = await MessageRetention(
+        engine, outbox=outbox, inbox=inbox, expiring=idempotency_table
+    ).prune()
+
+    assert pruned.expired == 1
+    async with engine.connect() as connection:
+        callers = await connection.scalars(
+            select(idempotency_table.c.caller).where(idempotency_table.c.key == "k2")
+        )
+        assert callers.all() == ["c2"]  # the scoped key, not expired, stays

@@ -1,6 +1,8 @@
 """Use cases of the User aggregate: register (and confirm a repeated registration), log in,
 change the address."""
 
+from dataclasses import dataclass, field
+
 from accounts.application.commands import (
     Authenticate,
     ChangeUserEmailAddress,
@@ -28,6 +30,14 @@ from accounts.domain.password import Password
 from accounts.domain.user import User
 
 
+@dataclass(frozen=True)
+class PreparedRegistration:
+    """A registration checked, counted and hashed: all that is left is to store the user."""
+
+    email: EmailAddress
+    password_hash: str = field(repr=False)
+
+
 async def register_user(
     command: RegisterUser,
     uow: UnitOfWork,
@@ -35,11 +45,27 @@ async def register_user(
     *,
     throttle: AttemptThrottle | None = None,
 ) -> User:
-    """Validate, refuse a taken address, hash, store. A concurrent twin registration is caught
-    by the storage's unique index and surfaces as the same ``EmailAddressAlreadyTakenError``.
+    """Prepare (refuse, count, validate, hash), then store: see the two steps."""
+    return await store_registration(
+        await prepare_registration(command, uow, hasher, throttle=throttle), uow
+    )
+
+
+async def prepare_registration(
+    command: RegisterUser,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    *,
+    throttle: AttemptThrottle | None = None,
+) -> PreparedRegistration:
+    """All of a registration that is slow or needs connections of its own, before any
+    transaction that stores it begins (an idempotent request's holds a pooled connection for
+    its whole length, so it must not wait for another connection or for bcrypt inside it).
+
     Every attempt counts against the client (a 409 tells that an address is registered).
     While the hashing queue has no place for it, it is refused before any other work, so a
-    registration storm costs little more than its answers."""
+    registration storm costs little more than its answers; a taken address is refused before
+    the hashing."""
     if hasher.full_for_hashes():
         raise HashingBusyError("Too many registrations at once; try again shortly.")
     if throttle is not None:
@@ -51,9 +77,18 @@ async def register_user(
     async with uow as users:
         if await users.get_by_email(email) is not None:
             raise EmailAddressAlreadyTakenError(email.value)
-    password_hash = await hasher.hash(password)  # slow: hold no transaction while hashing
+    # Slow: no transaction is open here.
+    return PreparedRegistration(email=email, password_hash=await hasher.hash(password))
+
+
+async def store_registration(registration: PreparedRegistration, uow: UnitOfWork) -> User:
+    """Store the new user in one short transaction. An address taken since it was prepared,
+    or by a concurrent twin registration (the storage's unique index), surfaces as
+    ``EmailAddressAlreadyTakenError``."""
     async with uow as users:
-        user = User.register(email=email, password_hash=password_hash)
+        if await users.get_by_email(registration.email) is not None:
+            raise EmailAddressAlreadyTakenError(registration.email.value)
+        user = User.register(email=registration.email, password_hash=registration.password_hash)
         users.add(user)
         await uow.commit()
     return user

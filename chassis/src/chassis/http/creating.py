@@ -57,8 +57,10 @@ class CreatingRequest:
         replay_check: ReplayCheck | None = None,
     ) -> Response:
         """``create(connection)`` runs the use case inside ``connection``'s transaction (the one
-        that stores the key) or, with no key, on its own (``None``). ``fingerprint_of`` and
-        ``replay_check`` are ``idempotent``'s, for a body that holds a secret."""
+        that stores the key) or, with no key, on its own (``None``); it must use no other
+        connection and do no slow work (see ``IdempotencyStore.run_once``): do those before
+        calling this. ``fingerprint_of`` and ``replay_check`` are ``idempotent``'s, for a body
+        that holds a secret."""
 
         async def respond(connection: AsyncConnection | None) -> Response:
             body, location = await create(connection)

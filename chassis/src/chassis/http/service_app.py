@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from chassis.container import ServiceContainer
 from chassis.http import health, metrics_endpoint
+from chassis.http.identity import document_bearer_description
 from chassis.http.problems import ErrorMap, install_problem_handlers
 from chassis.http.request_id import RequestIdMiddleware
 from chassis.http.request_telemetry import RequestTelemetryMiddleware
@@ -42,6 +43,7 @@ def service_app_factory(
     description: str,
     routers: Sequence[APIRouter],
     errors: ErrorMap,
+    bearer_description: str | None = None,
 ) -> AppFactory[S, C]:
     """The ``create_app`` of the service ``runtime`` runs: ``service_app`` titled after the
     service, serving ``routers`` with the error map ``errors``."""
@@ -54,6 +56,7 @@ def service_app_factory(
             errors=errors,
             build=lambda: runtime.container(settings),
             container=container,
+            bearer_description=bearer_description,
         )
 
     return create_app
@@ -68,6 +71,7 @@ def service_app(
     build: Callable[[], C],
     subscribe: Callable[[C], None] | None = None,
     container: C | None = None,
+    bearer_description: str | None = None,
 ) -> FastAPI:
     """An app with request ids, problem+json errors, ``/health``, ``/health/ready``,
     ``/metrics``, a duration and (when tracing) a span per request, and the service's
@@ -75,6 +79,8 @@ def service_app(
     with ``subscribe`` (if ``build`` does not) and starts the platform; at shutdown it closes
     the container.
     A caller that passes its own ``container`` keeps it: started, subscribed and closed by it.
+    ``bearer_description`` says in the API document where a client gets the bearer token that
+    ``CurrentUserId`` reads (e.g. the route that issues it).
 
     Paths are matched exactly: ``/api/projects/`` is a 404 problem, not a redirect whose
     ``Location`` would be built from the client's ``Host`` header."""
@@ -117,4 +123,6 @@ def service_app(
         app.include_router(router)
     app.include_router(health.router)
     app.include_router(metrics_endpoint.router)
+    if bearer_description is not None:
+        document_bearer_description(app, bearer_description)
     return app

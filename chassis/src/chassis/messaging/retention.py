@@ -14,6 +14,8 @@ from datetime import timedelta
 from sqlalchemy import Delete, Table, delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chassis.persistence.idempotency_keys import unkept
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,7 +31,7 @@ class RetentionSettings:
 class Pruned:
     outbox: int
     inbox: int
-    expired: int = 0  # idempotency keys past their expiry
+    expired: int = 0  # idempotency keys past their expiry (or never to be kept)
 
 
 class MessageRetention:
@@ -47,7 +49,7 @@ class MessageRetention:
         self._engine = engine
         self._outbox = outbox
         self._inbox = inbox
-        self._expiring = expiring  # a table with an ``expires_at`` column
+        self._expiring = expiring  # the idempotency keys (``idempotency_keys``)
         self._settings = settings or RetentionSettings()
 
     async def run(self) -> None:
@@ -101,7 +103,7 @@ class MessageRetention:
         key = list(table.primary_key.columns)
         expired = (
             select(*key)
-            .where(table.c.expires_at < func.now())
+            .where(unkept(table))
             .limit(self._settings.batch_size)
             .with_for_update(skip_locked=True)
         )

@@ -25,10 +25,12 @@ from sqlalchemy import (
     Table,
     and_,
     func,
+    or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB, Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
 
 KEY_LENGTH = 255
 CALLER_LENGTH = 200
@@ -41,7 +43,8 @@ def idempotency_keys(metadata: MetaData) -> Table:
     table = Table(
         "idempotency_keys",
         metadata,
-        Column("caller", String(CALLER_LENGTH), nullable=False),  # '' for an anonymous one
+        # Whose key space: never '' (see ``unkept``)
+        Column("caller", String(CALLER_LENGTH), nullable=False),
         Column("key", String(KEY_LENGTH), nullable=False),
         # SHA-256 of method, path and body (or what the route gives instead of a body that
         # holds a secret: a fast hash of a password would be a gift to whoever reads the table)
@@ -55,6 +58,14 @@ def idempotency_keys(metadata: MetaData) -> Table:
     )
     Index("ix_idempotency_keys_expires_at", table.c.expires_at)
     return table
+
+
+def unkept(table: Table) -> ColumnElement[bool]:
+    """The rows retention deletes: expired ones, and any without a caller. No key is kept
+    unscoped (two clients would meet in one key space), so such a row was written by an older
+    version, maybe still running during a rolling upgrade, and may hold what was not to be
+    kept (a fast hash of a body with a secret in it)."""
+    return or_(table.c.expires_at < func.now(), table.c.caller == "")
 
 
 class KeyInUseError(Exception):
@@ -94,7 +105,14 @@ class IdempotencyStore:
 
         ``effect`` runs inside the transaction that then stores its response, on the
         connection it is given: its changes and the key commit together or not at all. A
-        transaction-scoped advisory lock on the key tells a concurrent duplicate apart."""
+        transaction-scoped advisory lock on the key tells a concurrent duplicate apart.
+
+        That connection is the pool's for the effect's whole length, so the effect uses it
+        alone and does nothing slow: whatever waits for another connection of the same pool
+        (with every connection held so, none would come) or for the CPU runs before
+        ``run_once``, and the effect only stores its result."""
+        if not caller:
+            raise ValueError("Scope every key to a caller: an unscoped one is not kept.")
         table = self.table
         async with self._engine.connect() as connection, connection.begin():
             lock = f"{table.fullname}:{caller}:{key}"

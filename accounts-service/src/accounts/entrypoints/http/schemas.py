@@ -20,10 +20,15 @@ EMAIL_SCHEMA: JsonDict = {
     "pattern": rf"^{_STRIPPED}*{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_LABEL}{_STRIPPED}*$",
     "minLength": 3,
 }
-# Bytes are what bcrypt counts; a JSON Schema counts characters, so the document gives the
-# range in which every ASCII password fits (there characters and bytes agree), and the
-# description the rule itself, in bytes.
-PASSWORD_SCHEMA: JsonDict = {"minLength": MIN_BYTES, "maxLength": MAX_BYTES}
+# Bytes are what bcrypt counts; a JSON Schema counts characters, so the document gives bounds
+# that never refuse what the server accepts (a character takes 1 to 4 bytes in UTF-8: 8 bytes
+# are at least 2 characters, 72 bytes at most 72), and the description the rule itself, in
+# bytes: a generated client lets a few passwords through that the server then answers 422.
+UTF8_MAX_BYTES_PER_CHARACTER = 4
+PASSWORD_SCHEMA: JsonDict = {
+    "minLength": -(-MIN_BYTES // UTF8_MAX_BYTES_PER_CHARACTER),
+    "maxLength": MAX_BYTES,
+}
 PASSWORD_RULE = (
     f"{MIN_BYTES} to {MAX_BYTES} bytes in UTF-8 (bcrypt's limit): characters for ASCII, "
     "fewer characters when some take two bytes or more (é: 2, €: 3)."

@@ -20,12 +20,15 @@ from accounts.application.queries import GetUser
 from accounts.application.query_handlers import get_user
 from accounts.application.session_handlers import change_password, log_out
 from accounts.application.user_handlers import (
+    PreparedRegistration,
     authenticate,
     change_user_email_address,
     confirm_registration,
-    register_user,
+    prepare_registration,
+    store_registration,
 )
 from accounts.domain.email_address import EmailAddress
+from accounts.domain.errors import EmailAddressAlreadyTakenError
 from accounts.entrypoints.http.dependencies import ClientAddress, ContainerDep
 from accounts.entrypoints.http.schemas import (
     ChangeEmailBody,
@@ -67,16 +70,29 @@ async def register(
     container: ContainerDep,
     once: CreateOnce,
 ) -> Response:
-    async def created(connection: AsyncConnection | None) -> Created:
-        user = await unless_disconnected(
+    # Everything slow or on connections of its own happens here, before the key's transaction:
+    # that one holds a pooled connection throughout, so inside it a request must neither hash
+    # nor wait for a second connection (with every connection so held, none would come).
+    prepared: PreparedRegistration | EmailAddressAlreadyTakenError
+    try:
+        prepared = await unless_disconnected(
             request,
-            register_user(
+            prepare_registration(
                 RegisterUser(email=body.email, password=body.password, client=client),
-                container.uow_in(connection),
+                container.uow(),
                 container.hasher,
                 throttle=container.throttle,
             ),
         )
+    except EmailAddressAlreadyTakenError as error:
+        if once.key is None:
+            raise
+        prepared = error  # unless a repeat of the registration that took it: the key tells
+
+    async def created(connection: AsyncConnection | None) -> Created:
+        if isinstance(prepared, EmailAddressAlreadyTakenError):
+            raise prepared
+        user = await store_registration(prepared, container.uow_in(connection))
         return UserOut(id=user.id, email=user.email.value), None
 
     async def same_password(first: StoredResponse) -> bool:
@@ -104,8 +120,11 @@ async def register(
 
 def email_scope(email: str) -> str:
     """The idempotency keys' scope of a registration: a digest of the address's key (what
-    makes two addresses the same one), so the table holds no address in clear. An invalid
-    address answers 422 here, as it would without a key."""
+    makes two addresses the same one). It keeps the address out of sight, not secret: an
+    unsalted SHA-256 of a lower-cased address is found again by hashing a list of addresses,
+    so whoever reads the table can tell which known addresses registered with a key (as the
+    users table tells anyway). An invalid address answers 422 here, as it would without a
+    key."""
     return hashlib.sha256(EmailAddress(email).key.encode()).hexdigest()
 
 
