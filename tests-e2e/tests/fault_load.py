@@ -5,6 +5,7 @@ recorded with its start and end, so a failure can be set against the moment of t
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ KILL_GATE = 100  # users from this one on start only after the kill
 RESTART_AFTER = 130  # users done when the killed replicas are started again
 RESTART_GATE = 160  # users from this one on start only once both are back
 LIMITED = 2  # project A's limit; three tasks are created on it at once
+PROBLEM_TYPE = "urn:taskboard:problem:"  # the gateway's problem types, then the slug
 
 
 @dataclass
@@ -295,14 +297,8 @@ class Load:
         """Of failed calls, those the gateway did not answer with the 502 problem of a service
         that went away (``upstream-unavailable`` or ``upstream-broken``): no answer at all, a
         500 or a 504 is never explained by a kill."""
-        return [
-            c
-            for c in calls
-            if c.status != 502
-            or not any(
-                f"/{slug}" in c.detail for slug in ("upstream-unavailable", "upstream-broken")
-            )
-        ]
+        lost = {f"{PROBLEM_TYPE}{slug}" for slug in ("upstream-unavailable", "upstream-broken")}
+        return [c for c in calls if c.status != 502 or problem_type(c.detail) not in lost]
 
     def summary(self) -> str:
         calls = self.outcome.calls
@@ -320,3 +316,13 @@ class Load:
             f"(from {c.started - zero:+.3f} s to {c.ended - zero:+.3f} s of the kill) {c.detail}"
             for c in calls
         )
+
+
+def problem_type(body: str) -> str | None:
+    """The ``type`` of a problem+json body, or None when the body is not one."""
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return None
+    kind = problem.get("type") if isinstance(problem, dict) else None
+    return kind if isinstance(kind, str) else None
