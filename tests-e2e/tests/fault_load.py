@@ -5,6 +5,7 @@ recorded with its start and end, so a failure can be set against the moment of t
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ KILL_GATE = 100  # users from this one on start only after the kill
 RESTART_AFTER = 130  # users done when the killed replicas are started again
 RESTART_GATE = 160  # users from this one on start only once both are back
 LIMITED = 2  # project A's limit; three tasks are created on it at once
+PROBLEM_TYPE = "urn:taskboard:problem:"  # the gateway's problem types, then the slug
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Outcome:
     calls: list[Call] = field(default_factory=list)
     kill_started: float | None = None
     kill_done: float | None = None
+    seen_down: float | None = None  # the gateway's /health named the killed replicas down
     restart_done: float | None = None
 
 
@@ -77,7 +80,11 @@ class Load:
 
     # ---- the run
     async def run(
-        self, *, kill: Callable[[], Awaitable[None]], restart: Callable[[], Awaitable[None]]
+        self,
+        *,
+        kill: Callable[[], Awaitable[None]],
+        seen_down: Callable[[], Awaitable[None]],
+        restart: Callable[[], Awaitable[None]],
     ) -> None:
         pending = iter(range(USERS))
         done = 0
@@ -102,6 +109,8 @@ class Load:
             self.outcome.kill_started = time.monotonic()
             await kill()
             self.outcome.kill_done = time.monotonic()
+            await seen_down()
+            self.outcome.seen_down = time.monotonic()
             killed.set()
             await reached[RESTART_AFTER].wait()
             await restart()
@@ -249,35 +258,47 @@ class Load:
         return [c for c in self.failures() if not c.read]
 
     def in_flight_at_the_kill(self, call: Call) -> bool:
-        begun, done = self.outcome.kill_started, self.outcome.kill_done
+        """Not ended before the kill began, and begun before the gateway was seen to know of
+        it (see ``lost_after_the_kill``)."""
+        begun, seen = self.outcome.kill_started, self.outcome.seen_down
         assert begun is not None, "the replicas were never killed"
+        assert seen is not None
+        return call.started <= seen and call.ended >= begun
+
+    def lost_after_the_kill(self) -> list[Call]:
+        """Failed calls begun after the kill ended but before the gateway's /health named the
+        killed replicas down. Only a POST may be among them: the gateway may still hold a
+        kept-alive connection to a killed replica that its event loop has not yet seen closed
+        (a stale keep-alive), and a POST sent on it is lost in flight like one sent before the
+        kill, which it does not resend (it may have been acted on); a GET, PUT or DELETE lost
+        so is resent once, to the other replica, and a refused connection is always tried on
+        the other replica. A /health that names a replica down answers a check of it that
+        failed after the kill, so the gateway's loop had run past the moment its connections
+        closed: from then on no stale connection is left (``started_while_down``)."""
+        done, seen = self.outcome.kill_done, self.outcome.seen_down
         assert done is not None
-        return call.started <= done and call.ended >= begun
+        assert seen is not None
+        return [c for c in self.failures() if done < c.started <= seen]
 
     def unexplained_write_failures(self) -> list[Call]:
         """Failed writes that were not in flight while the replicas were being killed."""
         return [c for c in self.failed_writes() if not self.in_flight_at_the_kill(c)]
 
     def started_while_down(self) -> list[Call]:
-        """Calls begun after the kill and before the killed replicas were back: the gateway
-        could meet only refused connections there, never a request lost in flight."""
-        done, back = self.outcome.kill_done, self.outcome.restart_done
-        assert done is not None
+        """Calls begun after the gateway's /health named the killed replicas down and before
+        they were back: the gateway could meet only refused connections there, never a request
+        lost in flight."""
+        seen, back = self.outcome.seen_down, self.outcome.restart_done
+        assert seen is not None
         assert back is not None, "the killed replicas were never started again"
-        return [c for c in self.outcome.calls if done < c.started < back]
+        return [c for c in self.outcome.calls if seen < c.started < back]
 
     def not_a_lost_request(self, calls: list[Call]) -> list[Call]:
         """Of failed calls, those the gateway did not answer with the 502 problem of a service
         that went away (``upstream-unavailable`` or ``upstream-broken``): no answer at all, a
         500 or a 504 is never explained by a kill."""
-        return [
-            c
-            for c in calls
-            if c.status != 502
-            or not any(
-                f"/{slug}" in c.detail for slug in ("upstream-unavailable", "upstream-broken")
-            )
-        ]
+        lost = {f"{PROBLEM_TYPE}{slug}" for slug in ("upstream-unavailable", "upstream-broken")}
+        return [c for c in calls if c.status != 502 or problem_type(c.detail) not in lost]
 
     def summary(self) -> str:
         calls = self.outcome.calls
@@ -295,3 +316,13 @@ class Load:
             f"(from {c.started - zero:+.3f} s to {c.ended - zero:+.3f} s of the kill) {c.detail}"
             for c in calls
         )
+
+
+def problem_type(body: str) -> str | None:
+    """The ``type`` of a problem+json body, or None when the body is not one."""
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return None
+    kind = problem.get("type") if isinstance(problem, dict) else None
+    return kind if isinstance(kind, str) else None

@@ -1,12 +1,14 @@
-"""``make run REPLICAS=2`` for real: ``make migrate``, then ``scripts/run.py`` (what ``make run``
-runs) with ``REPLICAS=2``, on free ports, its own database, vhost, logins and signing keys. Replica
-i of each service listens on its port + 100·i, one gateway reports each replica in ``/health``,
-and with one replica of each service killed (SIGKILL) the API still answers through the gateway.
+"""``make run REPLICAS=2`` for real: ``make migrate``, then ``scripts/run.py Procfile`` with
+``REPLICAS=2`` (what ``make run`` runs, the repository's Procfile unchanged), on free ports, its
+own database, vhost, logins and signing keys. Replica i of each service listens on its port +
+100·i and answers ``/health/ready``, the one gateway names each replica in ``/health``, and
+registering, logging in and creating a project work through it, its reads spread over both
+replicas. Then Ctrl-C (SIGINT to the process group, as a terminal sends it) ends the run with
+"stopped" and exit status 0, and within a deadline every process it started is gone and no port
+is listened on any more.
 
-honcho stops every process once one of them exits, so a replica killed under the repository's
-Procfile would end the whole stack: the test runs that Procfile with each service line followed
-by ``; sleep`` (the shell honcho started outlives its server), expanded per replica by run.py as
-``make run`` expands it."""
+A replica killed under this Procfile would end the whole stack (honcho stops every process once
+one exits), so failover is not tested here: ``test_replicas_under_faults.py`` does that."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -32,9 +34,17 @@ from taskboard_testing.sockets import free_port
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = Path(sys.executable)
 START_SECONDS = 300.0  # a bound only: migrations, then five processes on a busy 2-core machine
+STOP_SECONDS = 60.0  # a bound only: honcho gives its processes 5 s before SIGKILL
 STEP = 100  # replica i of a service listens on its port + 100·i
 PASSWORD = "correct horse battery"
 STARTED = re.compile(r"started \(pid=(\d+)\)")
+STARTER = "My first project"
+# One count line of the services' request metric: GET /api/projects answered 200.
+LISTED = re.compile(
+    r'^http_server_request_duration_seconds_count\{(?=[^}]*method="GET")'
+    r'(?=[^}]*route="/api/projects")(?=[^}]*status="200")[^}]*\}\s+([0-9.e+]+)$',
+    re.MULTILINE,
+)
 
 
 def free_pair() -> int:
@@ -56,49 +66,56 @@ def free_pair() -> int:
 class MadeRun:
     process: subprocess.Popen[bytes]
     log: Path
-    ports: dict[str, int]
-    groups: set[int] = field(default_factory=set)  # honcho's children lead their own groups
+    ports: dict[str, int]  # accounts, projects (replica 0), gateway, gateway-admin
 
     @property
     def gateway(self) -> str:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
+    def every_port(self) -> list[int]:
+        services = [self.ports[s] + STEP * i for s in ("accounts", "projects") for i in (0, 1)]
+        return [*services, self.ports["gateway"], self.ports["gateway-admin"]]
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def kill_replica(self, port: int) -> None:
-        """SIGKILL the server of this run given ``port`` (its ``--port`` argument)."""
-        (pid,) = [pid for pid in server_pids(port) if os.getpgid(pid) in self.groups]
-        os.kill(pid, signal.SIGKILL)
+    def groups(self) -> set[int]:
+        """honcho starts each process as the leader of a new session: its pid is its group."""
+        return {int(pid) for pid in STARTED.findall(self.output())}
 
 
-def server_pids(port: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"--port" in argv and argv[argv.index(b"--port") + 1 :][:1] == [str(port).encode()]:
-            pids.append(int(entry.name))
-    return pids
+def process_group(pid: int) -> int | None:
+    """The group of a live (not zombie) process, or None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()  # after "pid (comm)": state, ppid, pgrp, …
+    return None if fields[0] in ("Z", "X") else int(fields[2])
 
 
-def procfile_surviving_a_kill(target: Path) -> Path:
-    lines = []
-    for line in (REPO / "Procfile").read_text().splitlines():
-        name = line.partition(":")[0].strip()
-        lines.append(f"{line}; sleep 100000" if name in ("accounts", "projects") else line)
-    target.write_text("\n".join(lines) + "\n")
-    return target
+def processes_in(groups: set[int]) -> set[int]:
+    pids = {int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
+    return {pid for pid in pids if process_group(pid) in groups}
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeRun]:
     workdir = tmp_path_factory.mktemp("make-run-replicas")
-    ports = {"accounts": free_pair(), "projects": free_pair(), "gateway": free_port()}
+    ports = {
+        "accounts": free_pair(),
+        "projects": free_pair(),
+        "gateway": free_port(),
+        "gateway-admin": free_port(),
+    }
     with (
         ThrowawayDatabase("runreplicas") as database,
         ThrowawayVhost("runreplicas") as vhost,
@@ -112,7 +129,7 @@ def made_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeRun]:
             "SIGNING_KEYS_DIR": str(workdir / "signing-keys"),
             "BCRYPT_ROUNDS": "4",
             "GATEWAY_PORT": str(ports["gateway"]),
-            "GATEWAY_ADMIN_PORT": str(free_port()),
+            "GATEWAY_ADMIN_PORT": str(ports["gateway-admin"]),
             "ACCOUNTS_PORT": str(ports["accounts"]),
             "PROJECTS_PORT": str(ports["projects"]),
             # four service processes beside everyone else's on a shared PostgreSQL
@@ -145,8 +162,10 @@ def made_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeRun]:
         assert migrate.returncode == 0, migrate.stdout + migrate.stderr
         log = workdir / "run.log"
         with log.open("wb") as output:
+            # As make run's recipe: REPLICAS=2 scripts/run.py Procfile. A session (and group) of
+            # its own stands for the terminal's foreground group that Ctrl-C is sent to.
             process = subprocess.Popen(
-                [PYTHON, "scripts/run.py", str(procfile_surviving_a_kill(workdir / "Procfile"))],
+                [PYTHON, "scripts/run.py", "Procfile"],
                 cwd=REPO,
                 env=env,
                 stdout=output,
@@ -160,43 +179,25 @@ def made_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeRun]:
                 assert process.poll() is None, run.output()[-3000:]
                 assert time.monotonic() < deadline, run.output()[-3000:]
                 time.sleep(0.2)
-            run.groups = {int(pid) for pid in STARTED.findall(run.output())}
             yield run
         finally:
-            stop(run)
+            kill_what_is_left(run)
 
 
-def stop(run: MadeRun) -> None:
-    """SIGTERM to run.py (as a terminal's Ctrl-C would end it), then whatever is left of the
-    process groups of honcho's children (a server whose shell was stopped during its sleep)."""
-    run.groups |= {int(pid) for pid in STARTED.findall(run.output())}
+def kill_what_is_left(run: MadeRun) -> None:
+    """Whatever a failed test left running: run.py's group, then each of honcho's."""
+    groups = run.groups()
     if run.process.poll() is None:
-        run.process.send_signal(signal.SIGTERM)
+        os.killpg(run.process.pid, signal.SIGKILL)
+        run.process.wait()
+    for group in groups:
         try:
-            run.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(run.process.pid, signal.SIGKILL)
-            run.process.wait()
-    for group in run.groups:
-        for signum in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(group, signum)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and group_alive(group):
-                time.sleep(0.1)
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
 
 
-def group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-async def test_two_replicas_per_service_on_port_plus_100_behind_one_gateway_survive_a_kill(
+async def test_two_replicas_per_service_on_port_plus_100_behind_one_gateway(
     made_run: MadeRun,
 ) -> None:
     accounts, projects = made_run.ports["accounts"], made_run.ports["projects"]
@@ -209,35 +210,72 @@ async def test_two_replicas_per_service_on_port_plus_100_behind_one_gateway_surv
     assert f"accounts :{accounts} :{accounts + STEP}" in made_run.output()
     assert f"projects :{projects} :{projects + STEP}" in made_run.output()
 
-    # The second replica of each (port + 100) killed: the gateway reports that very replica.
-    made_run.kill_replica(accounts + STEP)
-    made_run.kill_replica(projects + STEP)
-    async with httpx.AsyncClient(timeout=10) as http:
-
-        async def replicas() -> dict[str, list[str]]:
-            answer = (await http.get(f"{made_run.gateway}/health")).json()
-            states: dict[str, list[str]] = answer["replicas"]
-            return states
-
-        await eventually(
-            replicas,
-            until=lambda r: r == {"accounts": ["ok", "degraded"], "projects": ["ok", "degraded"]},
-            timeout=30,
-            what="the gateway's /health naming the killed replicas",
-        )
-
     async with TaskboardClient(made_run.gateway) as api:
         email = f"replicas-{uuid.uuid4().hex[:10]}@example.com"
         await api.register(email, PASSWORD)
         await api.login(email, PASSWORD)
-        created = await api.create_project("survivors")
-        listed = await api.projects()
-        assert created["id"] in {p["id"] for p in listed["projects"]}
+        created = await api.create_project("through the gateway")
+        before = await listings_served(projects)
+        for _ in range(6):
+            listed = await api.projects()
+            assert created["id"] in {p["id"] for p in listed["projects"]}
+        after = await listings_served(projects)
+        served = [a - b for a, b in zip(after, before, strict=True)]
+        assert sum(served) == 6, served
+        assert all(served), f"GET /api/projects served per projects replica: {served}"
+
+        # The starter project takes two hops (UserAccountCreated to projects, ProjectCreated
+        # back to accounts), so it may reach /users/me after the project created here.
+        def both(me: dict[str, object]) -> bool:
+            listed = me["projects"]
+            assert isinstance(listed, list)
+            return created["id"] in {p["id"] for p in listed} and STARTER in {
+                p["name"] for p in listed
+            }
+
         me = await eventually(
             api.me,
-            until=lambda m: created["id"] in {p["id"] for p in m["projects"]},
+            until=both,
             timeout=60,
-            what="the new project in /users/me (projection on the surviving accounts replica)",
+            what="the created and the starter project in /users/me",
         )
-        assert len(me["projects"]) == 2  # the starter project and this one
-    assert made_run.process.poll() is None  # the stack itself kept running
+        assert len(me["projects"]) == 2, me
+
+
+async def listings_served(projects: int) -> list[float]:
+    """GET /api/projects answered 200 by each projects replica so far (its /metrics)."""
+    counts = []
+    async with httpx.AsyncClient(timeout=10) as http:
+        for port in (projects, projects + STEP):
+            metrics = await http.get(f"http://127.0.0.1:{port}/metrics")
+            assert metrics.status_code == 200, (port, metrics.text[:300])
+            counts.append(sum(float(n) for n in LISTED.findall(metrics.text)))
+    return counts
+
+
+def test_ctrl_c_stops_every_process_the_run_started(made_run: MadeRun) -> None:
+    run = made_run
+    assert run.process.poll() is None, run.output()[-3000:]
+    groups = run.groups()
+    assert len(groups) == 5, run.output()[-3000:]  # two replicas of two services, one gateway
+    # run.py and honcho in the run's own group, and each process honcho started in its own
+    started = processes_in({run.process.pid, *groups})
+    assert len(started) >= 7, started
+    for port in run.every_port():
+        assert listening(port), (port, run.output()[-3000:])
+
+    os.killpg(run.process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+    returncode = run.process.wait(timeout=STOP_SECONDS)
+    assert returncode == 0, run.output()[-3000:]
+    assert run.output().rstrip().endswith("stopped"), run.output()[-3000:]
+    deadline = time.monotonic() + STOP_SECONDS
+    while True:
+        alive = {pid for pid in started if process_group(pid) is not None}
+        listened = [port for port in run.every_port() if listening(port)]
+        if not alive and not listened:
+            break
+        assert time.monotonic() < deadline, (
+            f"after Ctrl-C, still running: {sorted(alive)}, still listened on: {listened}\n"
+            + run.output()[-3000:]
+        )
+        time.sleep(0.1)
