@@ -20,14 +20,17 @@ EMAIL_SCHEMA: JsonDict = {
     "pattern": rf"^{_STRIPPED}*{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_LABEL}{_STRIPPED}*$",
     "minLength": 3,
 }
-# Bytes are what bcrypt counts; a JSON Schema counts characters, so the document gives bounds
-# that never refuse what the server accepts (a character takes 1 to 4 bytes in UTF-8: 8 bytes
-# are at least 2 characters, 72 bytes at most 72), and the description the rule itself, in
-# bytes: a generated client lets a few passwords through that the server then answers 422.
-UTF8_MAX_BYTES_PER_CHARACTER = 4
+# Bytes are what bcrypt counts; a JSON Schema counts characters. The document allows 8 to 72
+# characters (8 characters are at least 8 bytes), or 4 to 7 characters none of which is ASCII
+# (each takes 2 bytes or more: "éééé" is 8). Every password it allows but one over 72 bytes is
+# one the server accepts, so generated data passes; what it refuses that the server would take
+# is only a short mix of widths such as "ab€€" (8 bytes in 4 characters). The description
+# gives the rule itself, in bytes.
 PASSWORD_SCHEMA: JsonDict = {
-    "minLength": -(-MIN_BYTES // UTF8_MAX_BYTES_PER_CHARACTER),
-    "maxLength": MAX_BYTES,
+    "anyOf": [
+        {"minLength": MIN_BYTES, "maxLength": MAX_BYTES},
+        {"pattern": f"^[^\\x00-\\x7F]{{{MIN_BYTES // 2},{MIN_BYTES - 1}}}$"},
+    ]
 }
 PASSWORD_RULE = (
     f"{MIN_BYTES} to {MAX_BYTES} bytes in UTF-8 (bcrypt's limit): characters for ASCII, "
