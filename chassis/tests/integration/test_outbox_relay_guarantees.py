@@ -224,7 +224,9 @@ async def test_one_deadline_bounds_a_stalled_publish_and_the_rest_of_the_batch_i
         exchange.hanging.clear()
         rows = await eventually(lambda: state(engine, outbox), until=all_sent(ids))
 
-    assert {rows[message_id][1] for message_id in ids[:2]} == {2}
+    # Tried again after the deadline: once more, or more often when the machine was too slow to
+    # let the publish go before the relay's next try (still hanging then); sent once all the same.
+    assert all(rows[message_id][1] >= 2 for message_id in ids[:2])
 
 
 async def test_the_relay_backs_off_while_the_broker_is_down_and_recovers_after(
