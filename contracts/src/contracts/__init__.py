@@ -7,6 +7,7 @@ from contracts.documents import load_asyncapi_document, load_snapshot
 from contracts.envelope import Envelope
 from contracts.event import IntegrationEvent
 from contracts.examples import example, examples
+from contracts.identity import ACCESS_TOKEN_DESCRIPTION
 from contracts.names import (
     ACCOUNTS_EXCHANGE,
     ACCOUNTS_PRODUCER,
@@ -29,6 +30,7 @@ from contracts.topology import (
 )
 
 __all__ = [
+    "ACCESS_TOKEN_DESCRIPTION",
     "ACCOUNTS_EXCHANGE",
     "ACCOUNTS_PRODUCER",
     "ACCOUNTS_PROJECT_EVENTS_QUEUE",

@@ -19,6 +19,7 @@ from chassis.process_logging import configure_logging
 from chassis.runtime import ServiceRuntime
 from chassis.settings import ServiceSettings
 from chassis.start_up_objects import freeze_start_up_objects
+from contracts import ACCESS_TOKEN_DESCRIPTION
 
 C = TypeVar("C", bound=ServiceContainer)
 S = TypeVar("S", bound=ServiceSettings)
@@ -43,10 +44,11 @@ def service_app_factory(
     description: str,
     routers: Sequence[APIRouter],
     errors: ErrorMap,
-    bearer_description: str | None = None,
+    bearer_description: str | None = ACCESS_TOKEN_DESCRIPTION,
 ) -> AppFactory[S, C]:
     """The ``create_app`` of the service ``runtime`` runs: ``service_app`` titled after the
-    service, serving ``routers`` with the error map ``errors``."""
+    service, serving ``routers`` with the error map ``errors``; its bearer scheme points to
+    where the system issues tokens (``contracts``), unless the service says otherwise."""
 
     def create_app(settings: S | None = None, container: C | None = None) -> FastAPI:
         return service_app(

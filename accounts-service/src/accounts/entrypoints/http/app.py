@@ -5,12 +5,9 @@ from accounts.entrypoints.http.error_map import ERRORS
 from accounts.entrypoints.runtime import RUNTIME
 from chassis import service_app_factory
 
-BEARER_DESCRIPTION = "Access token from POST /api/users/login"
-
 create_app = service_app_factory(
     RUNTIME,
     description="Users, login and access tokens.",
     routers=[users.router, operations.router],
     errors=ERRORS,
-    bearer_description=BEARER_DESCRIPTION,
 )

@@ -5,13 +5,9 @@ from projects.entrypoints.http import projects, tasks
 from projects.entrypoints.http.error_map import ERRORS
 from projects.entrypoints.runtime import RUNTIME
 
-# accounts issues the tokens; through the gateway, clients see one API.
-BEARER_DESCRIPTION = "Access token from POST /api/users/login"
-
 create_app = service_app_factory(
     RUNTIME,
     description="Projects and their numbered tasks, each user seeing only their own.",
     routers=[projects.router, tasks.router],
     errors=ERRORS,
-    bearer_description=BEARER_DESCRIPTION,
 )
