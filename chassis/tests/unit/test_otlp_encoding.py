@@ -9,8 +9,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 
-from chassis.telemetry.otlp_encoding import encode_spans
-from chassis.telemetry.otlp_exporter import BytesOtlpSpanExporter
+from chassis.telemetry.otlp_encoding import encode_span, encode_spans
+from chassis.telemetry.otlp_exporter import BytesOtlpSpanExporter, EncodingBatchSpanProcessor
 from chassis.telemetry.trace_context import context_from
 from taskboard_testing.otlp import OtlpReceiver
 
@@ -61,6 +61,8 @@ def test_the_bytes_are_the_message_the_sdk_encodes() -> None:
     assert ours == sdk_encode(spans)
     assert encode_spans(spans) == body  # again, from the encodings kept
     assert sum(len(s.spans) for r in ours.resource_spans for s in r.scope_spans) == 4
+    # spans encoded one by one as they end, then framed together: the same request
+    assert encode_spans([encode_span(span) for span in spans]) == body
 
 
 def test_the_exporter_delivers_the_spans_to_an_otlp_receiver() -> None:
@@ -76,3 +78,25 @@ def test_the_exporter_delivers_the_spans_to_an_otlp_receiver() -> None:
     assert server.trace_id == PARENT.split("-")[1]
     assert server.parent_id == PARENT.split("-")[2]
     assert server.attributes["count"] == 300
+
+
+def test_the_processor_queues_spans_encoded_and_exports_them_in_batches() -> None:
+    with OtlpReceiver() as receiver:
+        processor = EncodingBatchSpanProcessor(
+            BytesOtlpSpanExporter(endpoint=f"{receiver.endpoint}/v1/traces")
+        )
+        provider = TracerProvider(resource=Resource.create({"service.name": "svc"}))
+        provider.add_span_processor(processor)
+        tracer = provider.get_tracer("chassis")
+        with tracer.start_as_current_span("parent"):
+            for n in range(600):  # more than one batch of 512
+                tracer.start_span(f"child {n}").end()
+        unsampled = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"
+        tracer.start_span("not sampled", context=context_from({"traceparent": unsampled})).end()
+        assert processor.force_flush()
+        provider.shutdown()
+        received = receiver.spans()
+    assert len(received) == 601
+    parent = next(s for s in received if s.name == "parent")
+    assert {s.parent_id for s in received if s.name.startswith("child")} == {parent.span_id}
+    assert {s.trace_id for s in received} == {parent.trace_id}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanContext
@@ -24,19 +24,32 @@ HAS_IS_REMOTE = 0x100  # SpanFlags: the producer knows whether the parent was re
 IS_REMOTE = 0x200
 
 
-def encode_spans(spans: Sequence[ReadableSpan]) -> bytes:
+class EncodedSpan(NamedTuple):
+    """A finished span as its OTLP bytes, with the resource and scope it is grouped under."""
+
+    resource: Any
+    scope: Any
+    body: bytes
+
+
+def encode_span(span: ReadableSpan) -> EncodedSpan:
+    return EncodedSpan(span.resource, span.instrumentation_scope, _span(span))
+
+
+def encode_spans(spans: Sequence[ReadableSpan | EncodedSpan]) -> bytes:
     """The export request's bytes: spans grouped by resource, then by instrumentation scope
     (by identity: every span of one provider shares one resource object)."""
     grouped: dict[int, tuple[Any, dict[int, tuple[Any, list[bytes]]]]] = {}
     for span in spans:
-        resource, scope = span.resource, span.instrumentation_scope
+        encoded = span if isinstance(span, EncodedSpan) else encode_span(span)
+        resource, scope = encoded.resource, encoded.scope
         scopes = grouped.setdefault(id(resource), (resource, {}))[1]
-        scopes.setdefault(id(scope), (scope, []))[1].append(_span(span))
+        scopes.setdefault(id(scope), (scope, []))[1].append(encoded.body)
     out = bytearray()
     for resource, scopes in grouped.values():
         body = _message(1, _attributes(1, resource.attributes))
-        for scope, encoded in scopes.values():
-            scope_body = _message(1, _scope(scope)) + b"".join(encoded)
+        for scope, encoded_spans in scopes.values():
+            scope_body = _message(1, _scope(scope)) + b"".join(encoded_spans)
             if scope is not None and scope.schema_url:
                 scope_body += _string(3, scope.schema_url)
             body += _message(2, scope_body)
@@ -47,6 +60,8 @@ def encode_spans(spans: Sequence[ReadableSpan]) -> bytes:
 
 
 def _span(span: ReadableSpan) -> bytes:
+    # Each property of a ReadableSpan copies or wraps what it returns: read each once, and
+    # skip what most spans lack (events, links, drops, a status) without walking it.
     context = span.get_span_context()
     assert context is not None
     parts = [
@@ -59,38 +74,54 @@ def _span(span: ReadableSpan) -> bytes:
     if parent is not None:
         parts.append(b"\x22\x08" + parent.span_id.to_bytes(8, "big"))
     parts.append(_string(5, span.name))
-    parts.append(b"\x30" + _varint(span.kind.value + 1))  # OTLP's kinds start at 1
+    parts.append(b"\x30" + _ONE_BYTE[span.kind.value + 1])  # OTLP's kinds start at 1
     parts.append(b"\x39" + _FIXED64(span.start_time or 0))
     parts.append(b"\x41" + _FIXED64(span.end_time or 0))
-    parts.append(_attributes(9, span.attributes))
-    if span.dropped_attributes:
-        parts.append(b"\x50" + _varint(span.dropped_attributes))
-    for event in span.events:
-        event_body = b"\x09" + _FIXED64(event.timestamp) + _string(2, event.name)
-        event_body += _attributes(3, event.attributes)
-        if event.dropped_attributes:
-            event_body += b"\x20" + _varint(event.dropped_attributes)
-        parts.append(_message(11, event_body))
+    attributes = span.attributes
+    if attributes:
+        parts.append(_attributes(9, attributes))
+        if span.dropped_attributes:
+            parts.append(b"\x50" + _varint(span.dropped_attributes))
+    events = span.events
+    if events:
+        parts.extend(_event(event) for event in events)
     if span.dropped_events:
         parts.append(b"\x60" + _varint(span.dropped_events))
-    for link in span.links:
-        link_body = b"\x0a\x10" + link.context.trace_id.to_bytes(16, "big")
-        link_body += b"\x12\x08" + link.context.span_id.to_bytes(8, "big")
-        link_body += _attributes(4, link.attributes)
-        if link.dropped_attributes:
-            link_body += b"\x28" + _varint(link.dropped_attributes)
-        link_body += b"\x35" + _FIXED32(_flags(link.context))
-        parts.append(_message(13, link_body))
+    links = span.links
+    if links:
+        parts.extend(_link(link) for link in links)
     if span.dropped_links:
         parts.append(b"\x70" + _varint(span.dropped_links))
-    status = b""
-    if span.status.description:
-        status += _string(2, span.status.description)
-    if span.status.status_code.value:
-        status += b"\x18" + _varint(span.status.status_code.value)
-    parts.append(_message(15, status))
+    parts.append(_status(span.status))
     parts.append(b"\x85\x01" + _FIXED32(_flags(parent)))  # field 16, fixed32
     return _message(2, b"".join(parts))
+
+
+def _event(event: Any) -> bytes:
+    body = b"\x09" + _FIXED64(event.timestamp) + _string(2, event.name)
+    body += _attributes(3, event.attributes)
+    if event.dropped_attributes:
+        body += b"\x20" + _varint(event.dropped_attributes)
+    return _message(11, body)
+
+
+def _link(link: Any) -> bytes:
+    body = b"\x0a\x10" + link.context.trace_id.to_bytes(16, "big")
+    body += b"\x12\x08" + link.context.span_id.to_bytes(8, "big")
+    body += _attributes(4, link.attributes)
+    if link.dropped_attributes:
+        body += b"\x28" + _varint(link.dropped_attributes)
+    body += b"\x35" + _FIXED32(_flags(link.context))
+    return _message(13, body)
+
+
+def _status(status: Any) -> bytes:
+    if not status.description and not status.status_code.value:
+        return b"\x7a\x00"  # field 15, empty: UNSET
+    body = _string(2, status.description) if status.description else b""
+    if status.status_code.value:
+        body += b"\x18" + _varint(status.status_code.value)
+    return _message(15, body)
 
 
 def _flags(parent: SpanContext | None) -> int:

@@ -14,8 +14,8 @@ import os
 from collections.abc import Mapping
 
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 
 logger = logging.getLogger(__name__)
 
@@ -29,18 +29,19 @@ def tracer_provider_from_environment(
     env = os.environ if environ is None else environ
     if env.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return None
-    exporter = _exporter(env)
-    if exporter is None:
+    processor = _processor(env)
+    if processor is None:
         return None
     # OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are read by Resource.create; the name a
     # service gives is only the default.
     name = env.get("OTEL_SERVICE_NAME") or default_service_name
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
-    provider.add_span_processor(BatchSpanProcessor(exporter))
+    provider.add_span_processor(processor)
     return provider
 
 
-def _exporter(env: Mapping[str, str]) -> SpanExporter | None:
+def _processor(env: Mapping[str, str]) -> SpanProcessor | None:
+    """The batching processor and exporter the variables ask for, if any."""
     names = [n.strip().lower() for n in env.get("OTEL_TRACES_EXPORTER", "").split(",") if n]
     endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get(
         "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -50,7 +51,7 @@ def _exporter(env: Mapping[str, str]) -> SpanExporter | None:
     if not names or names == ["none"]:
         return None
     if "console" in names:
-        return ConsoleSpanExporter()
+        return BatchSpanProcessor(ConsoleSpanExporter())
     if "otlp" not in names:
         logger.warning("OTEL_TRACES_EXPORTER=%s is not supported here; tracing is off", names)
         return None
@@ -61,6 +62,9 @@ def _exporter(env: Mapping[str, str]) -> SpanExporter | None:
         logger.warning("OTLP protocol %r is not supported; exporting http/protobuf", protocol)
     # Imported here: the exporter pulls in requests and protobuf, which an untraced process
     # never needs. It reads the endpoint, headers, timeout and compression variables itself.
-    from chassis.telemetry.otlp_exporter import BytesOtlpSpanExporter  # noqa: PLC0415
+    from chassis.telemetry.otlp_exporter import (  # noqa: PLC0415
+        BytesOtlpSpanExporter,
+        EncodingBatchSpanProcessor,
+    )
 
-    return BytesOtlpSpanExporter()
+    return EncodingBatchSpanProcessor(BytesOtlpSpanExporter())
