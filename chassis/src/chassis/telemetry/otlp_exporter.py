@@ -44,7 +44,10 @@ class EncodingBatchSpanProcessor(BatchSpanProcessor):
     The encoding costs the same on either thread (they share one interpreter lock), but a
     queued span object lives on for up to a batch (512 spans) and gets walked by the garbage
     collector's older generations meanwhile; bytes are not tracked, and the span is freed at
-    once. Its exporter must take ``EncodedSpan`` (``BytesOtlpSpanExporter`` does)."""
+    once. Its exporter must take ``EncodedSpan`` (``BytesOtlpSpanExporter`` does). It queues
+    through the SDK processor's own ``_batch_processor`` (opentelemetry-sdk 1.45);
+    ``test_the_processor_queues_spans_encoded_and_exports_them_in_batches`` fails on a
+    release that renames it."""
 
     def __init__(self, exporter: BytesOtlpSpanExporter) -> None:
         super().__init__(exporter)
