@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -12,3 +12,8 @@ async def unpublished(engine: AsyncEngine, outbox: Table) -> int:
         query = select(func.count()).where(outbox.c.published_at.is_(None))
         return int((await connection.execute(query)).scalar_one())
 
+
+async def truncate(engine: AsyncEngine, *tables: str) -> None:
+    """Empty ``tables`` (schema-qualified names) in one statement."""
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {', '.join(tables)}"))
