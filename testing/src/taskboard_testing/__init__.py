@@ -3,6 +3,7 @@
 from taskboard_testing.imports import modules_loaded_by, packages_in
 from taskboard_testing.in_process import mark_integration, running, serving, started
 from taskboard_testing.logins import ThrowawayLogins
+from taskboard_testing.make_run import make_run_environment
 from taskboard_testing.polling import eventually
 from taskboard_testing.postgres import (
     ThrowawayDatabase,
@@ -21,6 +22,7 @@ __all__ = [
     "admin_database_url",
     "eventually",
     "free_port",
+    "make_run_environment",
     "mark_integration",
     "migrated_database",
     "modules_loaded_by",
