@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from taskboard_testing import ThrowawayDatabase, ThrowawayLogins, ThrowawayVhost
+from taskboard_testing import make_run_environment
 from taskboard_testing.sockets import free_port
 
 from .stack import REPO
@@ -83,33 +83,14 @@ class Terminal:
 
 @pytest.fixture
 def terminal_make_run(tmp_path: Path) -> Iterator[Terminal]:
-    with (
-        ThrowawayDatabase("makerun") as database,
-        ThrowawayVhost("makerun") as vhost,
-        ThrowawayLogins(database.url, vhost.url, create=False) as logins,
-    ):
-        env = {
-            **os.environ,
-            **logins.environment(),
-            "DATABASE_URL": database.url,
-            "AMQP_URL": vhost.url,
-            "SIGNING_KEYS_DIR": str(tmp_path / "signing-keys"),  # made by make run
-            "BCRYPT_ROUNDS": "4",
-            "GATEWAY_PORT": str(free_port()),
-            "ACCOUNTS_PORT": str(free_port()),
-            "PROJECTS_PORT": str(free_port()),
-            "TERM": "dumb",
-        }
-        for name in (
-            "ACCOUNTS_URL",
-            "PROJECTS_URL",
-            "JWKS_URL",
-            "MAKEFLAGS",
-            "MAKELEVEL",
-            "JWT_PRIVATE_KEY",
-            "JWT_PRIVATE_KEY_FILE",
-        ):
-            env.pop(name, None)
+    variables = {
+        "GATEWAY_PORT": str(free_port()),
+        "ACCOUNTS_PORT": str(free_port()),
+        "PROJECTS_PORT": str(free_port()),
+        "TERM": "dumb",
+    }
+    keys = tmp_path / "signing-keys"  # made by make run
+    with make_run_environment("makerun", keys, variables) as env:
         terminal = Terminal(["make", "--no-print-directory", "run"], env)
         try:
             yield terminal

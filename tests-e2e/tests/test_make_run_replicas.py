@@ -28,7 +28,7 @@ import httpx
 import pytest
 from taskboard_e2e import TaskboardClient
 
-from taskboard_testing import ThrowawayDatabase, ThrowawayLogins, ThrowawayVhost, eventually
+from taskboard_testing import eventually, make_run_environment
 from taskboard_testing.sockets import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,40 +116,18 @@ def made_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeRun]:
         "gateway": free_port(),
         "gateway-admin": free_port(),
     }
-    with (
-        ThrowawayDatabase("runreplicas") as database,
-        ThrowawayVhost("runreplicas") as vhost,
-        ThrowawayLogins(database.url, vhost.url, create=False) as logins,
-    ):
-        env = {
-            **os.environ,
-            **logins.environment(),
-            "DATABASE_URL": database.url,
-            "AMQP_URL": vhost.url,
-            "SIGNING_KEYS_DIR": str(workdir / "signing-keys"),
-            "BCRYPT_ROUNDS": "4",
-            "GATEWAY_PORT": str(ports["gateway"]),
-            "GATEWAY_ADMIN_PORT": str(ports["gateway-admin"]),
-            "ACCOUNTS_PORT": str(ports["accounts"]),
-            "PROJECTS_PORT": str(ports["projects"]),
-            # four service processes beside everyone else's on a shared PostgreSQL
-            "DATABASE_POOL_SIZE": "2",
-            "DATABASE_MAX_OVERFLOW": "1",
-            "REPLICAS": "2",
-            "READY_TIMEOUT_SECONDS": str(START_SECONDS),
-        }
-        for name in (
-            "ACCOUNTS_URL",
-            "PROJECTS_URL",
-            "ACCOUNTS_URLS",
-            "PROJECTS_URLS",
-            "JWKS_URL",
-            "MAKEFLAGS",
-            "MAKELEVEL",
-            "JWT_PRIVATE_KEY",
-            "JWT_PRIVATE_KEY_FILE",
-        ):
-            env.pop(name, None)
+    variables = {
+        "GATEWAY_PORT": str(ports["gateway"]),
+        "GATEWAY_ADMIN_PORT": str(ports["gateway-admin"]),
+        "ACCOUNTS_PORT": str(ports["accounts"]),
+        "PROJECTS_PORT": str(ports["projects"]),
+        # four service processes beside everyone else's on a shared PostgreSQL
+        "DATABASE_POOL_SIZE": "2",
+        "DATABASE_MAX_OVERFLOW": "1",
+        "REPLICAS": "2",
+        "READY_TIMEOUT_SECONDS": str(START_SECONDS),
+    }
+    with make_run_environment("runreplicas", workdir / "signing-keys", variables) as env:
         migrate = subprocess.run(
             ["make", "--no-print-directory", "migrate"],
             cwd=REPO,

@@ -6,21 +6,14 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import text
 
 from accounts.bootstrap import Container, bootstrap
 from accounts.config import Settings
 from accounts.entrypoints.http.app import create_app
 from accounts.entrypoints.runtime import RUNTIME
 from accounts.infrastructure.security.signing_key import SigningKey
-from taskboard_testing import (
-    ThrowawayDatabase,
-    ThrowawayVhost,
-    mark_integration,
-    run_alembic,
-    serving,
-    started,
-)
+from taskboard_testing import ThrowawayVhost, mark_integration, migrated_database, running, serving
+from taskboard_testing.tables import truncate
 
 SERVICE_DIR = Path(__file__).parents[2]
 TEST_KEY = SigningKey.generate()
@@ -32,9 +25,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with ThrowawayDatabase("accounts") as database:
-        run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
-        yield database.url
+    with migrated_database("accounts", SERVICE_DIR) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -62,22 +54,22 @@ def settings(database_url: str, amqp_url: str) -> Settings:
 @pytest.fixture(scope="session")
 async def container(settings: Settings) -> AsyncIterator[Container]:
     """The service as it runs: consumers subscribed, relay and broker connection started."""
-    container = bootstrap(settings)
-    RUNTIME.subscribe(container)
-    async with started(container):
+    async with running(RUNTIME, bootstrap(settings)) as container:
         yield container
 
 
 @pytest.fixture(autouse=True)
 async def _empty_tables(container: Container) -> AsyncIterator[None]:
     yield
-    async with container.platform.engine.begin() as connection:
-        await connection.execute(
-            text(
-                "TRUNCATE accounts.users, accounts.outbox, accounts.inbox, accounts.user_projects, "
-                "accounts.idempotency_keys, accounts.attempts"
-            )
-        )
+    await truncate(
+        container.platform.engine,
+        "accounts.users",
+        "accounts.outbox",
+        "accounts.inbox",
+        "accounts.user_projects",
+        "accounts.idempotency_keys",
+        "accounts.attempts",
+    )
 
 
 @pytest.fixture

@@ -1,29 +1,20 @@
 """Producer side, over the real broker: what the relay actually publishes."""
 
-import asyncio
 import json
 from uuid import UUID
 
 import httpx
 import jsonschema
-from sqlalchemy import select
 
 from accounts.bootstrap import Container, bootstrap
 from accounts.config import Settings
 from accounts.infrastructure.persistence.tables import outbox
 from contracts import ACCOUNTS_EXCHANGE, UserAccountCreated, UserEmailChanged, load_snapshot
-from taskboard_testing import ThrowawayVhost, eventually
-from taskboard_testing.amqp import amqp, capture
+from taskboard_testing import eventually
+from taskboard_testing.amqp import amqp, capture, exchange_declared_by
+from taskboard_testing.tables import unpublished
 
 from .test_users_api import bearer, login, register
-
-
-async def unpublished(container: Container) -> int:
-    async with container.platform.engine.connect() as connection:
-        rows = await connection.execute(
-            select(outbox.c.message_id).where(outbox.c.published_at.is_(None))
-        )
-        return len(rows.all())
 
 
 async def test_registration_is_published_with_the_contract_body_and_amqp_properties(
@@ -51,7 +42,11 @@ async def test_registration_is_published_with_the_contract_body_and_amqp_propert
     assert message.routing_key == "user.account_created.v1"
     assert message.headers["aggregate_version"] == 1
     assert message.app_id == "accounts-service"
-    await eventually(lambda: unpublished(container), until=lambda n: n == 0, what="row marked sent")
+    await eventually(
+        lambda: unpublished(container.platform.engine, outbox),
+        until=lambda n: n == 0,
+        what="row marked sent",
+    )
 
 
 async def test_email_change_is_published_after_the_registration(
@@ -74,16 +69,10 @@ async def test_email_change_is_published_after_the_registration(
 
 
 async def test_the_service_declares_the_exchange_it_publishes_to(settings: Settings) -> None:
-    # Alone on a fresh vhost (no consumer of its events declared anything), so the relay's
-    # publishes, which only look the exchange up, would fail if the service did not own it.
-    with ThrowawayVhost("accounts_alone") as vhost:
-        container = bootstrap(settings.model_copy(update={"amqp_url": vhost.url}))
-        try:
-            await container.platform.messaging.start()
-            await asyncio.wait_for(container.platform.messaging.connected.wait(), timeout=30)
-            async with amqp(vhost.url) as channel:
-                exchange = await channel.get_exchange(ACCOUNTS_EXCHANGE, ensure=True)  # passive
-        finally:
-            await container.close()
+    # Alone on a fresh vhost, the relay's publishes (which only look the exchange up) would
+    # fail if the service did not own it.
+    declared = await exchange_declared_by(
+        bootstrap, settings, ACCOUNTS_EXCHANGE, vhost_prefix="accounts_alone"
+    )
 
-    assert exchange.name == ACCOUNTS_EXCHANGE
+    assert declared == ACCOUNTS_EXCHANGE

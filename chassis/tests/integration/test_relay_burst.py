@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 
 import aio_pika
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chassis import MessageTables
@@ -17,17 +17,12 @@ from chassis.messaging.outbox_relay import OutboxRelay, RelaySettings
 from chassis.persistence.database import driver_free_url
 from taskboard_testing import eventually
 from taskboard_testing.amqp import Capture, amqp
+from taskboard_testing.tables import unpublished
 
 from .test_outbox_relay_guarantees import APP_ID, EXCHANGE, ROUTING_KEY, add_rows, all_sent, state
 
 QUEUE = "chassis-test.burst"
 BURST = 30
-
-
-async def unpublished(engine: AsyncEngine, outbox: Table) -> int:
-    async with engine.connect() as connection:
-        query = select(func.count()).where(outbox.c.published_at.is_(None))
-        return int((await connection.execute(query)).scalar_one())
 
 
 async def test_a_burst_of_commits_is_published_exactly_once_each_woken_by_notify(

@@ -1,46 +1,22 @@
 """ServiceRuntime: the HTTP app and the worker build a service's container the same way, with
 its consumers attached unless RUN_CONSUMERS is off; a worker finds it by its import path."""
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter
-from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import (
-    Consumer,
-    Platform,
-    ServiceRuntime,
-    ServiceSettings,
-    build_platform,
-    message_tables,
-    service_app_factory,
-)
+from chassis import Consumer, ServiceRuntime, service_app_factory
 from contracts import ConsumerQueueNames, Envelope, UserAccountCreated
+from tests.stand_in_service import Container, StandInSettings, bootstrap
 
 QUEUE = ConsumerQueueNames("chassis_test.runtime", events=(UserAccountCreated,))
 
 
-class RuntimeSettings(ServiceSettings):
+class RuntimeSettings(StandInSettings):
     service_name: str = "runtime-test"
-    worker_metrics_port: int = 0
-
-
-@dataclass
-class Container:
-    platform: Platform
-
-    async def close(self) -> None:
-        await self.platform.close()
-
-
-def bootstrap(settings: RuntimeSettings) -> Container:
-    """Built only: nothing connects before the platform starts."""
-    tables = message_tables(MetaData(schema="runtime_test"))
-    return Container(build_platform(settings, exchange="runtime.events", tables=tables))
 
 
 applied: list[tuple[Container, Any]] = []

@@ -8,21 +8,14 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from projects.bootstrap import Container, bootstrap
 from projects.config import Settings
 from projects.entrypoints.http.app import create_app
 from projects.entrypoints.runtime import RUNTIME
 from projects.infrastructure.security.jwks import HttpJwksFetcher
-from taskboard_testing import (
-    ThrowawayDatabase,
-    ThrowawayVhost,
-    mark_integration,
-    run_alembic,
-    serving,
-    started,
-)
+from taskboard_testing import ThrowawayVhost, mark_integration, migrated_database, running, serving
+from taskboard_testing.tables import truncate
 from tests.stand_in_accounts import StandInAccounts
 
 SERVICE_DIR = Path(__file__).parents[2]
@@ -35,9 +28,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with ThrowawayDatabase("projects") as database:
-        run_alembic(SERVICE_DIR, database.url, "upgrade", "head")
-        yield database.url
+    with migrated_database("projects", SERVICE_DIR) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -71,22 +63,22 @@ def settings(database_url: str, amqp_url: str) -> Settings:
 async def container(settings: Settings, accounts: StandInAccounts) -> AsyncIterator[Container]:
     """The service as it runs: consumers subscribed, relay and broker connection started."""
     fetcher = HttpJwksFetcher(settings.jwks_url, transport=accounts.transport())
-    container = bootstrap(settings, jwks_fetcher=fetcher)
-    RUNTIME.subscribe(container)
-    async with started(container):
+    async with running(RUNTIME, bootstrap(settings, jwks_fetcher=fetcher)) as container:
         yield container
 
 
 @pytest.fixture(autouse=True)
 async def _empty_tables(container: Container) -> AsyncIterator[None]:
     yield
-    async with container.platform.engine.begin() as connection:
-        await connection.execute(
-            text(
-                "TRUNCATE projects.projects, projects.tasks, projects.outbox, projects.inbox, "
-                "projects.idempotency_keys, projects.revoked_tokens"
-            )
-        )
+    await truncate(
+        container.platform.engine,
+        "projects.projects",
+        "projects.tasks",
+        "projects.outbox",
+        "projects.inbox",
+        "projects.idempotency_keys",
+        "projects.revoked_tokens",
+    )
 
 
 @pytest.fixture

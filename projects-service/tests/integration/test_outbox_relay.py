@@ -1,13 +1,11 @@
 """Producer side, over the real broker: what the relay actually publishes."""
 
-import asyncio
 import json
 from typing import Any
 from uuid import UUID
 
 import httpx
 import jsonschema
-from sqlalchemy import select
 
 from contracts import (
     PROJECTS_EXCHANGE,
@@ -22,19 +20,12 @@ from contracts import (
 from projects.bootstrap import Container, bootstrap
 from projects.config import Settings
 from projects.infrastructure.persistence.tables import outbox
-from taskboard_testing import ThrowawayVhost, eventually
-from taskboard_testing.amqp import amqp, capture
+from taskboard_testing import eventually
+from taskboard_testing.amqp import amqp, capture, exchange_declared_by
+from taskboard_testing.tables import unpublished
 
 from .conftest import User
 from .helpers import rows
-
-
-async def unpublished(container: Container) -> int:
-    async with container.platform.engine.connect() as connection:
-        rows = await connection.execute(
-            select(outbox.c.message_id).where(outbox.c.published_at.is_(None))
-        )
-        return len(rows.all())
 
 
 async def test_each_project_change_is_published_with_the_contract_body_and_amqp_properties(
@@ -66,7 +57,11 @@ async def test_each_project_change_is_published_with_the_contract_body_and_amqp_
             response = await change({**alice.headers, "X-Request-ID": f"req-{number}"})
             assert response.status_code in {200, 204}, response.text
             received.append(await events.next())
-        await eventually(lambda: unpublished(container), until=lambda n: n == 0, what="rows sent")
+        await eventually(
+            lambda: unpublished(container.platform.engine, outbox),
+            until=lambda n: n == 0,
+            what="rows sent",
+        )
         extra = await events.drain()
 
     sent = {(r.message_id, r.attempts) for r in await rows(container, outbox)}
@@ -101,16 +96,10 @@ async def test_each_project_change_is_published_with_the_contract_body_and_amqp_
 
 
 async def test_the_service_declares_the_exchange_it_publishes_to(settings: Settings) -> None:
-    # Alone on a fresh vhost (no consumer of its events declared anything), so the relay's
-    # publishes, which only look the exchange up, would fail if the service did not own it.
-    with ThrowawayVhost("projects_alone") as vhost:
-        container = bootstrap(settings.model_copy(update={"amqp_url": vhost.url}))
-        try:
-            await container.platform.messaging.start()
-            await asyncio.wait_for(container.platform.messaging.connected.wait(), timeout=30)
-            async with amqp(vhost.url) as channel:
-                exchange = await channel.get_exchange(PROJECTS_EXCHANGE, ensure=True)  # passive
-        finally:
-            await container.close()
+    # Alone on a fresh vhost, the relay's publishes (which only look the exchange up) would
+    # fail if the service did not own it.
+    declared = await exchange_declared_by(
+        bootstrap, settings, PROJECTS_EXCHANGE, vhost_prefix="projects_alone"
+    )
 
-    assert exchange.name == PROJECTS_EXCHANGE
+    assert declared == PROJECTS_EXCHANGE

@@ -6,12 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
+from pydantic import BaseModel
+
+from taskboard_testing.in_process import started
+from taskboard_testing.rabbitmq import ThrowawayVhost
+
+S = TypeVar("S", bound=BaseModel)
 
 
 class Capture:
@@ -76,3 +82,16 @@ async def publish_envelope(
         ),
         routing_key=routing_key,
     )
+
+
+async def exchange_declared_by(
+    bootstrap: Callable[[S], Any], settings: S, exchange: str, *, vhost_prefix: str
+) -> str:
+    """Start a service's container alone on a fresh vhost (no consumer of its events has
+    declared anything there), then look ``exchange`` up passively, as the relay's publishes do:
+    returns its name, found only if the service declared the exchange itself."""
+    with ThrowawayVhost(vhost_prefix) as vhost:
+        container = bootstrap(settings.model_copy(update={"amqp_url": vhost.url}))
+        async with started(container), amqp(vhost.url) as channel:
+            found = await channel.get_exchange(exchange, ensure=True)  # passive
+    return found.name

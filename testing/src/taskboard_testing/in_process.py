@@ -7,12 +7,18 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import pytest
 
 C = TypeVar("C")
+
+
+class Subscribing(Protocol):
+    """A service's runtime (``chassis.ServiceRuntime``): it attaches the consumers."""
+
+    def subscribe(self, container: Any) -> None: ...
 
 
 def mark_integration(items: list[pytest.Item], folder: Path) -> None:
@@ -33,6 +39,15 @@ async def started(container: C) -> AsyncIterator[C]:
         yield container
     finally:
         await container.close()  # type: ignore[attr-defined]
+
+
+@asynccontextmanager
+async def running(runtime: Subscribing, container: C) -> AsyncIterator[C]:
+    """The container as the service's processes run it: the runtime's consumers subscribed,
+    then :func:`started`."""
+    runtime.subscribe(container)
+    async with started(container):
+        yield container
 
 
 @asynccontextmanager

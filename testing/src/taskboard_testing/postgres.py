@@ -8,9 +8,9 @@ import subprocess
 import sys
 import uuid
 import warnings
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -90,6 +90,14 @@ def run_alembic(
     if result.returncode != 0:
         raise AssertionError(f"alembic {' '.join(args)} failed:\n{result.stderr}")
     return result
+
+
+@contextmanager
+def migrated_database(prefix: str, service_dir: Path) -> Iterator[str]:
+    """The URL of a throw-away database migrated to head by the service's own Alembic CLI."""
+    with ThrowawayDatabase(prefix) as database:
+        run_alembic(service_dir, database.url, "upgrade", "head")
+        yield database.url
 
 
 def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -2,44 +2,20 @@
 its relay over the test schema's outbox and one consumer that applies every delivery.
 ``python metrics_worker.py`` with DATABASE_URL, AMQP_URL and WORKER_METRICS_PORT set."""
 
-from dataclasses import dataclass
+import sys
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chassis import (
-    Consumer,
-    Platform,
-    ServiceRuntime,
-    ServiceSettings,
-    Topology,
-    build_platform,
-    message_tables,
-    run_worker,
-)
+from chassis import Consumer, ServiceRuntime, Topology, run_worker
 from contracts import ConsumerQueueNames, Envelope, UserAccountCreated
 
-SCHEMA = "chassis_test"  # the integration tests' schema (conftest.SCHEMA)
+# Run by path, this folder is all Python sees of the tests: chassis/ makes ``tests`` importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tests.stand_in_service import Container, StandInSettings, bootstrap
+
 QUEUE = ConsumerQueueNames("chassis_test.worker_metrics", events=(UserAccountCreated,))
-
-
-class WorkerSettings(ServiceSettings):
-    service_name: str = "chassis-test"
-    worker_metrics_port: int = 0
-
-
-@dataclass
-class Container:
-    platform: Platform
-
-    async def close(self) -> None:
-        await self.platform.close()
-
-
-def bootstrap(settings: WorkerSettings) -> Container:
-    tables = message_tables(MetaData(schema=SCHEMA))
-    return Container(build_platform(settings, exchange=UserAccountCreated.exchange, tables=tables))
 
 
 async def apply(container: Container, envelope: Envelope[Any], connection: AsyncConnection) -> None:
@@ -49,7 +25,7 @@ async def apply(container: Container, envelope: Envelope[Any], connection: Async
 CONSUMER = Consumer[Container](
     name="chassis-worker-metrics", queue=QUEUE, apply=apply, description="test"
 )
-RUNTIME = ServiceRuntime(WorkerSettings, bootstrap, (CONSUMER,))
+RUNTIME = ServiceRuntime(StandInSettings, bootstrap, (CONSUMER,))
 
 if __name__ == "__main__":
     run_worker(
