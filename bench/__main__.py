@@ -40,7 +40,10 @@ SCENARIOS: list[tuple[str, Callable[[Context], None]]] = [
     ("5 event propagation", scenario_5),
     ("6 outbox relay vs raw confirmed publish", scenario_6),
     ("8 replicas: projects x2 via gateway, two relays, two consumers, each beside one", scenario_8),
-    ("9 tracing: scenario 1's read via gateway, traced (always on) beside untraced", scenario_9),
+    (
+        "9 tracing: scenario 1's read via gateway, traced (always on), untraced, sampled out",
+        scenario_9,
+    ),
     ("10 registration storm: logins beside 200 registering clients", scenario_10),
 ]
 

@@ -4,7 +4,9 @@ request (``OTEL_TRACES_SAMPLER=always_on``, OTLP/HTTP to a receiver in this proc
 the spans) beside the same two processes untraced (``OTEL_SDK_DISABLED=true``), same run,
 interleaved rounds, the best of each kept. Both pairs are extra processes started alike but for
 the ``OTEL_*`` variables (projects' relay and consumers off: reads only), so the ratio is
-tracing's alone; each pair's CPU per request is measured too."""
+tracing's alone; each pair's CPU per request is measured too. A third pair traces with
+``OTEL_TRACES_SAMPLER=always_off``: what a request costs that sampling leaves out (context
+propagated, no span recorded or exported), for an operator choosing a sampler."""
 
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ def traced(endpoint: str) -> dict[str, str]:
 
 
 UNTRACED = {"OTEL_SDK_DISABLED": "true"}
+SAMPLED_OUT = "sampled out"
+FIGURE_KEYS = {"tracing off": "tracing_off", "tracing on": "tracing_on", SAMPLED_OUT: "sampled_out"}
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,18 @@ def scenario_9(ctx: Context) -> None:
         return
     report, options = ctx.report, ctx.options
     request, path = bearer(ctx), tasks_path(ctx)
-    runs: dict[str, list[Measured]] = {"tracing off": [], "tracing on": []}
+    runs: dict[str, list[Measured]] = {"tracing off": [], "tracing on": [], SAMPLED_OUT: []}
     with OtlpReceiver(keep=False) as receiver:
         with ExitStack() as running:
             pairs = {
                 "tracing off": start_pair(stack, running, "untraced", UNTRACED),
                 "tracing on": start_pair(stack, running, "traced", traced(receiver.endpoint)),
+                SAMPLED_OUT: start_pair(
+                    stack,
+                    running,
+                    "sampled-out",
+                    {**traced(receiver.endpoint), "OTEL_TRACES_SAMPLER": "always_off"},
+                ),
             }
             warmup = {
                 name: wrk.run(
@@ -122,11 +132,11 @@ def scenario_9(ctx: Context) -> None:
         row = report.add_wrk(SCENARIO, f"{name} via gateway c{CONNECTIONS}", run.result, note)
         rounds = ", ".join(f"{r.result.rps:.0f}" for r in runs[name])
         print(f"  {row.variant:<30} {row.rps:8.0f} req/s  p50 {row.p50_ms:.2f} ms ({rounds})")
-        key = name.split()[-1]
+        key = FIGURE_KEYS[name]
         for process, us in run.cpu_us.items():
             report.figure(
-                f"s9.{process}_cpu_us_tracing_{key}",
-                f"9 {process} CPU per request, tracing {key}, c{CONNECTIONS}",
+                f"s9.{process}_cpu_us_{key}",
+                f"9 {process} CPU per request, {name}, c{CONNECTIONS}",
                 us,
                 "µs",
             )
@@ -134,6 +144,12 @@ def scenario_9(ctx: Context) -> None:
         "s9.tracing_on_over_off",
         f"9 read c{CONNECTIONS} via gateway: tracing on / off",
         ratio(best["tracing on"].result.rps, best["tracing off"].result.rps),
+        "x",
+    )
+    report.figure(
+        "s9.sampled_out_over_off",
+        f"9 read c{CONNECTIONS} via gateway: traced but sampled out (always_off) / off",
+        ratio(best[SAMPLED_OUT].result.rps, best["tracing off"].result.rps),
         "x",
     )
     report.figure(
