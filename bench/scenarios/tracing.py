@@ -90,7 +90,7 @@ def scenario_9(ctx: Context) -> None:
         return
     report, options = ctx.report, ctx.options
     request, path = bearer(ctx), tasks_path(ctx)
-    runs: dict[str, list[Measured]] = {"tracing off": [], "tracing on": [], SAMPLED_OUT: []}
+    runs: dict[str, list[Measured]] = {name: [] for name in FIGURE_KEYS}
     with OtlpReceiver(keep=False) as receiver:
         with ExitStack() as running:
             pairs = {

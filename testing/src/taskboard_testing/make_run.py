@@ -32,14 +32,16 @@ def make_run_environment(
     """This process's environment for ``make run``, on a throw-away database and vhost named
     after ``prefix`` and throw-away service logins (named only: ``make logins`` makes them),
     its key ring in ``signing_keys_dir``, bcrypt at its cheapest, then ``variables`` (ports…);
-    without :data:`NOT_INHERITED`. Database, vhost and logins are dropped on exit."""
+    of this process's own variables, none of :data:`NOT_INHERITED`. Database, vhost and
+    logins are dropped on exit."""
     with (
         ThrowawayDatabase(prefix) as database,
         ThrowawayVhost(prefix) as vhost,
         ThrowawayLogins(database.url, vhost.url, create=False) as logins,
     ):
-        env = {
-            **os.environ,
+        inherited = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+        yield {
+            **inherited,
             **logins.environment(),
             "DATABASE_URL": database.url,
             "AMQP_URL": vhost.url,
@@ -47,6 +49,3 @@ def make_run_environment(
             "BCRYPT_ROUNDS": "4",
             **variables,
         }
-        for name in NOT_INHERITED:
-            env.pop(name, None)
-        yield env
