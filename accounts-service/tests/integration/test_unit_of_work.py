@@ -108,6 +108,33 @@ async def test_concurrent_registrations_of_one_address_leave_exactly_one_user(
     assert await count(container, outbox) == 1
 
 
+async def test_a_change_to_an_address_taken_meanwhile_is_refused_as_taken(
+    container: Container,
+) -> None:
+    # Two users who change to one address at once both pass the handler's check; the loser
+    # meets the unique index at commit. The check is skipped here to be that loser every time.
+    ada = User.register(email=EmailAddress("ada@example.com"), password_hash="hash")
+    bob = User.register(email=EmailAddress("bob@example.com"), password_hash="hash")
+    uow = container.uow()
+    async with uow as users_:
+        users_.add(ada)
+        users_.add(bob)
+        await uow.commit()
+
+    async with uow as users_:
+        loaded = await users_.get(bob.id)
+        assert loaded is not None
+        loaded.change_email(EmailAddress("ADA@example.com"))
+        with pytest.raises(EmailAddressAlreadyTakenError):
+            await uow.commit()
+
+    async with container.uow() as users_:
+        stored = await users_.get(bob.id)
+    assert stored is not None
+    assert (stored.email.value, stored.version) == ("bob@example.com", 1)
+    assert await count(container, outbox) == 2  # the two registrations only
+
+
 async def test_a_stale_write_is_refused_rather_than_overwriting(container: Container) -> None:
     user = User.register(email=EmailAddress("ada@example.com"), password_hash="hash")
     uow = container.uow()

@@ -3,7 +3,7 @@ events commit together or not at all, and a violated constraint becomes the serv
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -72,8 +72,7 @@ class Things:
 
 
 class NameTakenError(Exception):
-    def __init__(self, seen: Sequence[Thing]) -> None:
-        super().__init__(", ".join(thing.name for thing in seen))
+    pass
 
 
 class ChangedMeanwhileError(Exception):
@@ -164,9 +163,29 @@ async def test_a_named_constraint_becomes_the_services_error_and_nothing_is_stor
 
     async with second as repository:
         repository.make("twin")
-        with pytest.raises(NameTakenError, match=r"^twin$"):
+        with pytest.raises(NameTakenError):
             await second.commit()
     assert await counts(engine, tables) == (1, 1)
+
+
+async def test_a_change_that_collides_with_a_committed_twin_becomes_the_services_error(
+    engine: AsyncEngine, tables: MessageTables, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # The failed UPDATE rolls the transaction back and so expires the loaded aggregate: the
+    # service's error must come out without reading it (it used to, and answered 500).
+    uow = unit_of_work(sessions, tables)
+    async with uow as repository:
+        mine = repository.make("mine")
+        repository.make("taken")
+        await uow.commit()
+
+    async with uow as repository:
+        loaded = await repository.get(mine.id)
+        assert loaded is not None
+        loaded.name, loaded.version = "taken", loaded.version + 1
+        with pytest.raises(NameTakenError):
+            await uow.commit()
+    assert await counts(engine, tables) == (2, 2)
 
 
 async def test_a_constraint_not_named_is_raised_as_it_is(

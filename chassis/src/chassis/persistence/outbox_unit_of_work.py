@@ -3,7 +3,7 @@ the events the repository's aggregates raised, in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -51,8 +51,10 @@ class OutboxEvents(Generic[E]):
         )
 
 
-Conflict = Callable[[Sequence[A]], Exception]
-"""The service's error for a violated constraint, given the aggregates the work handed out."""
+Conflict = Callable[[], Exception]
+"""The service's error for a violated constraint. It is given nothing: the failed flush rolled
+the transaction back, which expires every aggregate the work loaded (reading one would query a
+transaction that is gone), so the error cannot be worded from their state."""
 
 
 class OutboxUnitOfWork(Generic[A, R]):
@@ -71,7 +73,7 @@ class OutboxUnitOfWork(Generic[A, R]):
         repository: Callable[[AsyncSession, SeenAggregates[A]], R],
         events: OutboxEvents[Any],
         stale: Callable[[], Exception],
-        conflicts: Mapping[str, Conflict[A]] | None = None,
+        conflicts: Mapping[str, Conflict] | None = None,
     ) -> None:
         self._transaction = transaction
         self._repository = repository
@@ -107,4 +109,4 @@ class OutboxUnitOfWork(Generic[A, R]):
             conflict = self._conflicts.get(violated_constraint(error) or "")
             if conflict is None:
                 raise  # a bug, and must not pass for a conflict
-            raise conflict(list(self._seen)) from error
+            raise conflict() from error

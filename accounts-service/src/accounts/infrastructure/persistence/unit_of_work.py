@@ -3,20 +3,12 @@ OutboxUnitOfWork, given the user repository and what a violated constraint means
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from accounts.domain.errors import ConcurrentUpdateError, EmailAddressAlreadyTakenError
 from accounts.domain.user import User
 from accounts.infrastructure.persistence.outbox import USER_EVENTS
 from accounts.infrastructure.persistence.tables import USERS_EMAIL_UNIQUE
 from accounts.infrastructure.persistence.user_repository import SqlAlchemyUserRepository
 from chassis import OutboxSession, OutboxUnitOfWork
-
-
-def _email_taken(seen: Sequence[User]) -> Exception:
-    """A twin registration (or change of address) committed first."""
-    emails = [user.email.value for user in seen]
-    return EmailAddressAlreadyTakenError(emails[0] if len(emails) == 1 else None)
 
 
 def user_unit_of_work(
@@ -27,5 +19,5 @@ def user_unit_of_work(
         repository=SqlAlchemyUserRepository,
         events=USER_EVENTS,
         stale=lambda: ConcurrentUpdateError("The user was changed meanwhile; try again."),
-        conflicts={USERS_EMAIL_UNIQUE: _email_taken},
+        conflicts={USERS_EMAIL_UNIQUE: EmailAddressAlreadyTakenError},  # a twin committed first
     )

@@ -25,7 +25,7 @@ def project_unit_of_work(
         events=PROJECT_EVENTS,
         stale=lambda: ConcurrentUpdateError(CONCURRENT_UPDATE),
         conflicts={
-            TASKS_PRIMARY_KEY: lambda _: ConcurrentUpdateError(CONCURRENT_UPDATE),
-            PROJECTS_PRIMARY_KEY: lambda _: ProjectAlreadyExistsError(ALREADY_EXISTS),
+            TASKS_PRIMARY_KEY: lambda: ConcurrentUpdateError(CONCURRENT_UPDATE),
+            PROJECTS_PRIMARY_KEY: lambda: ProjectAlreadyExistsError(ALREADY_EXISTS),
         },
     )
