@@ -6,7 +6,11 @@ from accounts.application.commands import ChangePassword, LogOut
 from accounts.application.ports import Attempt, AttemptKind, TooManyAttemptsError
 from accounts.application.session_handlers import change_password, log_out
 from accounts.domain.email_address import EmailAddress
-from accounts.domain.errors import InvalidCredentialsError, InvalidPasswordError
+from accounts.domain.errors import (
+    ConcurrentUpdateError,
+    InvalidCredentialsError,
+    InvalidPasswordError,
+)
 from accounts.domain.events import UserTokensRevoked
 from accounts.domain.user import User
 
@@ -56,6 +60,26 @@ async def test_a_wrong_current_password_changes_nothing() -> None:
     with pytest.raises(InvalidCredentialsError):
         await change_password(ChangePassword(user.id, "wrong one", "a new secret"), uow, hasher)
     assert uow.users.users[user.id].password_hash == "hashed:password1"
+    assert uow.published == []
+
+
+async def test_a_password_changed_while_the_old_one_was_checked_is_not_replaced() -> None:
+    # Both callers know "password1"; the other one's change commits while this one's
+    # current password is being checked. What this caller proved is no longer the password.
+    user = a_user()
+    uow = FakeUnitOfWork([user])
+
+    class ChangedMeanwhile(FakePasswordHasher):
+        async def verify(self, secret: str, password_hash: str | None) -> bool:
+            proven = await super().verify(secret, password_hash)
+            uow.users.users[user.id].password_hash = "hashed:the other one's"
+            return proven
+
+    with pytest.raises(ConcurrentUpdateError):
+        await change_password(
+            ChangePassword(user.id, "password1", "a new secret"), uow, ChangedMeanwhile()
+        )
+    assert uow.users.users[user.id].password_hash == "hashed:the other one's"
     assert uow.published == []
 
 

@@ -1,4 +1,9 @@
+from datetime import UTC, datetime
+
+import pytest
+
 from accounts.domain.email_address import EmailAddress
+from accounts.domain.errors import ConcurrentUpdateError
 from accounts.domain.events import UserAccountCreated, UserEmailChanged
 from accounts.domain.user import User
 
@@ -37,3 +42,13 @@ def test_changing_to_the_same_address_changes_nothing() -> None:
 
     assert user.version == 1
     assert user.events == []
+
+
+def test_a_password_is_replaced_only_if_it_is_the_one_proven() -> None:
+    user = User.register(email=EmailAddress("ada@example.com"), password_hash="first")
+    with pytest.raises(ConcurrentUpdateError):
+        user.change_password("new", datetime.now(UTC), proven="an older one")
+    assert (user.password_hash, user.version) == ("first", 1)
+
+    user.change_password("new", datetime.now(UTC), proven="first")
+    assert (user.password_hash, user.version) == ("new", 2)

@@ -40,14 +40,17 @@ async def change_password(
     attempt = [Attempt(AttemptKind.FAILED_LOGIN_FOR_ACCOUNT, user.email.key)]
     if throttle is not None:
         await throttle.check(attempt)
-    if not await hasher.verify(command.current_password, user.password_hash):
+    proven = user.password_hash
+    if not await hasher.verify(command.current_password, proven):
         if throttle is not None:
             await throttle.count(attempt)
         raise InvalidCredentialsError("The current password is not correct.")
     password_hash = await hasher.hash(new_password)  # slow: hold no transaction while hashing
     async with uow as users:
         user = await _existing(users, command)
-        user.change_password(password_hash, datetime.now(UTC))
+        # Refused if another change came in while this one hashed: the old password, which
+        # this caller proved, is no longer the one to replace.
+        user.change_password(password_hash, datetime.now(UTC), proven=proven)
         await uow.commit()
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from accounts.domain.email_address import EmailAddress
+from accounts.domain.errors import ConcurrentUpdateError
 from accounts.domain.events import (
     DomainEvent,
     UserAccountCreated,
@@ -68,9 +69,12 @@ class User:
             )
         )
 
-    def change_password(self, password_hash: str, at: datetime) -> None:
+    def change_password(self, password_hash: str, at: datetime, *, proven: str) -> None:
         """A new password ends every token issued until now: whoever knew the old one may hold
-        one."""
+        one. ``proven`` is the hash the caller's current password was checked against; a
+        password changed since then was not proven, and the change is refused."""
+        if proven != self.password_hash:
+            raise ConcurrentUpdateError("The password was changed meanwhile; try again.")
         self.password_hash = password_hash
         self.end_sessions(at)
 
