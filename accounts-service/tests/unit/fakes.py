@@ -3,6 +3,7 @@
 import copy
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from accounts.application.ports import (
@@ -99,7 +100,13 @@ class FakePasswordHasher(PasswordHasher):
 
 
 class FakeTokenIssuer(TokenIssuer):
-    def issue(self, user_id: UUID) -> AccessToken:
+    """Records the instant each token rests on."""
+
+    def __init__(self) -> None:
+        self.proven_at: list[datetime] = []
+
+    def issue(self, user_id: UUID, *, proven_at: datetime) -> AccessToken:
+        self.proven_at.append(proven_at)
         return AccessToken(token=f"token-for-{user_id}", expires_in=60)
 
 

@@ -37,7 +37,7 @@ async def test_bootstrap_takes_fakes_for_its_ports_and_a_use_case_runs_through_i
         assert uow.users.users[user.id].email == user.email  # stored by the commit
         assert [type(event).__name__ for event in uow.published] == ["UserAccountCreated"]
         # The tokens it issues are the ones its own verifier accepts.
-        token = container.tokens.issue(user.id)
+        token = container.tokens.issue(user.id, proven_at=datetime.now(UTC))
         assert await container.verifier.user_id(token.token) == user.id
     finally:
         await container.close()
@@ -58,7 +58,7 @@ async def test_with_a_key_ring_tokens_carry_the_active_key_and_the_jwks_lists_th
     )
     try:
         user_id = uuid4()
-        token = container.tokens.issue(user_id).token
+        token = container.tokens.issue(user_id, proven_at=now).token
         assert jwt.get_unverified_header(token)["kid"] == active.kid
         assert await container.verifier.user_id(token) == user_id
         assert [key.kid for key in container.signing_keys.published()] == [

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
@@ -135,6 +136,27 @@ async def test_authenticate_returns_a_token_for_the_right_password() -> None:
         FakeTokenIssuer(),
     )
     assert token.token == f"token-for-{user.id}"
+
+
+async def test_a_token_rests_on_the_instant_its_password_was_read() -> None:
+    # A password change (or logout) that commits while the old password is being checked
+    # ends every token issued until its instant: this one must be among them.
+    user, tokens = a_user(), FakeTokenIssuer()
+    uow = FakeUnitOfWork([user])
+
+    class ChangedMeanwhile(FakePasswordHasher):
+        async def verify(self, secret: str, password_hash: str | None) -> bool:
+            uow.users.users[user.id].end_sessions(datetime.now(UTC))
+            return await super().verify(secret, password_hash)
+
+    await authenticate(
+        Authenticate("ada@example.com", "password1"), uow, ChangedMeanwhile(), tokens
+    )
+
+    [proven_at] = tokens.proven_at
+    revoked_before = uow.users.users[user.id].tokens_revoked_before
+    assert revoked_before is not None
+    assert proven_at <= revoked_before  # refused: issued at or before the change
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 change the address."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from accounts.application.commands import (
     Authenticate,
@@ -136,6 +137,9 @@ async def authenticate(
     attempts = _login_attempts(command.email, command.client)
     if throttle is not None:
         await throttle.check(attempts)
+    # Taken before the read: a password change or logout that commits while the hash is
+    # checked (under load, seconds in the hashing queue) must end this token as well.
+    proven_at = datetime.now(UTC)
     async with uow as users:
         user = await users.get_by_email(email) if email is not None else None
     password_hash = user.password_hash if user is not None else None
@@ -145,7 +149,7 @@ async def authenticate(
         raise InvalidCredentialsError("Incorrect email or password.")
     if throttle is not None:
         await throttle.forget(attempts[0])
-    return tokens.issue(user.id)
+    return tokens.issue(user.id, proven_at=proven_at)
 
 
 def _login_attempts(given: str, client: str) -> list[Attempt]:

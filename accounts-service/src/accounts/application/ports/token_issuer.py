@@ -2,6 +2,7 @@
 
 import abc
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 
@@ -13,4 +14,7 @@ class AccessToken:
 
 class TokenIssuer(abc.ABC):
     @abc.abstractmethod
-    def issue(self, user_id: UUID) -> AccessToken: ...
+    def issue(self, user_id: UUID, *, proven_at: datetime) -> AccessToken:
+        """A token whose issue time, the one a logout or a password change compares, is
+        ``proven_at``: the instant the credentials it rests on were read. A password change
+        that commits while the old password is still being checked ends it too."""

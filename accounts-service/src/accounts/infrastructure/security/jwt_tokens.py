@@ -29,17 +29,17 @@ class JwtTokenIssuer(TokenIssuer):
         self._audience = audience
         self._ttl = ttl_seconds
 
-    def issue(self, user_id: UUID) -> AccessToken:
+    def issue(self, user_id: UUID, *, proven_at: datetime) -> AccessToken:
         now = datetime.now(UTC)
         claims = {
             "sub": str(user_id),
             "iss": self._issuer,
             "aud": self._audience,
-            "iat": now,
+            "iat": proven_at,
             "exp": now + timedelta(seconds=self._ttl),
             "jti": str(uuid4()),
             # iat has one-second resolution; a logout must not end the next login's token.
-            ISSUED_AT_CLAIM: (now - EPOCH) // timedelta(microseconds=1),
+            ISSUED_AT_CLAIM: (proven_at - EPOCH) // timedelta(microseconds=1),
         }
         key = self._signing_key()
         token = jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
