@@ -113,3 +113,12 @@ async def test_a_wrong_current_password_counts_as_a_failed_login_and_is_throttle
             throttle=throttle,
         )
     assert hasher.verifications == 1  # the throttled attempt hashed nothing
+
+
+def test_a_token_is_issued_after_every_end_of_sessions_its_read_saw() -> None:
+    user, read_at = a_user(), datetime.now(UTC)
+    assert user.issue_time(read_at) == read_at  # nothing ended yet
+
+    user.end_sessions(read_at + timedelta(milliseconds=5))  # a replica whose clock is ahead
+    assert user.issue_time(read_at) == read_at + timedelta(milliseconds=5, microseconds=1)
+    assert user.issue_time(read_at + timedelta(seconds=1)) == read_at + timedelta(seconds=1)

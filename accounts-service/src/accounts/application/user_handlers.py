@@ -139,7 +139,7 @@ async def authenticate(
         await throttle.check(attempts)
     # Taken before the read: a password change or logout that commits while the hash is
     # checked (under load, seconds in the hashing queue) must end this token as well.
-    proven_at = datetime.now(UTC)
+    read_at = datetime.now(UTC)
     async with uow as users:
         user = await users.get_by_email(email) if email is not None else None
     password_hash = user.password_hash if user is not None else None
@@ -149,7 +149,7 @@ async def authenticate(
         raise InvalidCredentialsError("Incorrect email or password.")
     if throttle is not None:
         await throttle.forget(attempts[0])
-    return tokens.issue(user.id, proven_at=proven_at)
+    return tokens.issue(user.id, proven_at=user.issue_time(read_at))
 
 
 def _login_attempts(given: str, client: str) -> list[Attempt]:

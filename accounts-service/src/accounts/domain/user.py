@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from accounts.domain.email_address import EmailAddress
@@ -74,9 +74,19 @@ class User:
         one. ``proven`` is the hash the caller's current password was checked against; a
         password changed since then was not proven, and the change is refused."""
         if proven != self.password_hash:
-            raise ConcurrentUpdateError("The password was changed meanwhile; try again.")
+            raise ConcurrentUpdateError("The password was changed meanwhile.")
         self.password_hash = password_hash
         self.end_sessions(at)
+
+    def issue_time(self, read_at: datetime) -> datetime:
+        """The issue time of a token proven against this state of the user, read at
+        ``read_at``: a logout or password change the read did not see, committed later, ends
+        it; one the read saw never does (its instant may come from a replica whose clock is
+        ahead of this one)."""
+        ended = self.tokens_revoked_before
+        if ended is not None and read_at <= ended:
+            return ended + timedelta(microseconds=1)
+        return read_at
 
     def __repr__(self) -> str:
         return f"User(id={self.id}, email={self.email.value!r}, version={self.version})"

@@ -15,6 +15,7 @@ class AccessToken:
 class TokenIssuer(abc.ABC):
     @abc.abstractmethod
     def issue(self, user_id: UUID, *, proven_at: datetime) -> AccessToken:
-        """A token whose issue time, the one a logout or a password change compares, is
-        ``proven_at``: the instant the credentials it rests on were read. A password change
-        that commits while the old password is still being checked ends it too."""
+        """A token whose issue time, the one a logout or a password change compares (the
+        ``iat_us`` claim), is ``proven_at``: when the credentials it rests on were read
+        (``User.issue_time``). A password change that commits while the old password is still
+        being checked ends it too."""

@@ -16,5 +16,6 @@ class UnitOfWork(Protocol):
     async def __aexit__(self, *exc_info: object) -> None: ...
 
     async def commit(self) -> None:
-        """May raise ``EmailAddressAlreadyTakenError`` (a twin registration won) or
+        """May raise ``EmailAddressAlreadyTakenError`` (a twin registration or change of
+        address won) or
         ``ConcurrentUpdateError`` (the user was changed meanwhile)."""

@@ -35,10 +35,12 @@ class JwtTokenIssuer(TokenIssuer):
             "sub": str(user_id),
             "iss": self._issuer,
             "aud": self._audience,
-            "iat": proven_at,
+            "iat": now,
             "exp": now + timedelta(seconds=self._ttl),
             "jti": str(uuid4()),
             # iat has one-second resolution; a logout must not end the next login's token.
+            # It is the instant the login read what it proved, which a logout or password
+            # change compares (iat stays the signing time: PyJWT refuses one in the future).
             ISSUED_AT_CLAIM: (proven_at - EPOCH) // timedelta(microseconds=1),
         }
         key = self._signing_key()
