@@ -37,6 +37,23 @@ async def test_logging_out_records_the_instant_and_commits_the_event() -> None:
     assert event.user_version == stored.version == 2
 
 
+async def test_a_logout_that_meets_a_concurrent_change_is_applied_again() -> None:
+    user = a_user()
+
+    class LosesTheFirstRace(FakeUnitOfWork):
+        async def commit(self) -> None:
+            if self.committed == 0:  # another device's logout committed first
+                self.committed += 1
+                raise ConcurrentUpdateError("The user was changed meanwhile.")
+            await super().commit()
+
+    uow = LosesTheFirstRace([user])
+    await log_out(LogOut(user_id=user.id), uow)
+
+    assert [type(e) for e in uow.published] == [UserTokensRevoked]
+    assert uow.users.users[user.id].tokens_revoked_before is not None
+
+
 def test_the_revocation_instant_never_moves_back() -> None:
     user, now = a_user(), datetime.now(UTC)
     user.end_sessions(now)

@@ -11,17 +11,31 @@ from accounts.application.ports import (
     UnitOfWork,
     UserRepository,
 )
-from accounts.domain.errors import InvalidCredentialsError, UserNotFoundError
+from accounts.domain.errors import (
+    ConcurrentUpdateError,
+    InvalidCredentialsError,
+    UserNotFoundError,
+)
 from accounts.domain.password import Password
 from accounts.domain.user import User
 
+LOG_OUT_ATTEMPTS = 3
+
 
 async def log_out(command: LogOut, uow: UnitOfWork) -> None:
-    """Every token issued to the user until now ends, in every service that checks tokens."""
-    async with uow as users:
-        user = await _existing(users, command)
-        user.end_sessions(datetime.now(UTC))
-        await uow.commit()
+    """Every token issued to the user until now ends, in every service that checks tokens.
+    A change of the user committed meanwhile (a logout on another device, say) is no reason
+    to refuse: nothing was checked, so the logout is applied again to the user as it now is."""
+    for attempt in range(1, LOG_OUT_ATTEMPTS + 1):
+        try:
+            async with uow as users:
+                user = await _existing(users, command)
+                user.end_sessions(datetime.now(UTC))
+                await uow.commit()
+            return
+        except ConcurrentUpdateError:
+            if attempt == LOG_OUT_ATTEMPTS:
+                raise
 
 
 async def change_password(
