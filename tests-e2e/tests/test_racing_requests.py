@@ -24,9 +24,11 @@ async def test_racing_claims_on_one_address_leave_it_to_exactly_one_user(
             api.request("POST", "/api/users", json={"email": address, "password": PASSWORD}),
         )
         statuses = [answer.status_code for answer in answers]
-        winners = [status for status in statuses if status != 409]
-        assert len(winners) == 1, statuses
-        assert winners[0] in (200, 201), statuses  # a change of address, or the registration
+        assert set(statuses) <= {200, 201, 409, 429}, statuses
+        winners = [status for status in statuses if status in (200, 201)]
+        assert len(winners) <= 1, statuses  # a change of address, or the registration
+        if 429 not in statuses:  # a throttled claim (GATEWAY_URL's stack: default allowances)
+            assert len(winners) == 1, statuses  # claims nothing, and may leave no winner
         holders = [user for user, answer in zip(users, answers, strict=False) if answer.is_success]
         for user in holders:
             assert (await user.me())["email"] == address
@@ -58,7 +60,8 @@ async def test_racing_password_changes_leave_the_password_of_exactly_one(
             login = await api.request(
                 "POST", "/api/users/login", data={"username": email, "password": password}
             )
-            assert login.status_code == (200 if password == winner else 401), password
+            expected = {200} if password == winner else {401, 429}  # 429: failed logins throttled
+            assert login.status_code in expected, password
 
 
 async def test_two_logouts_at_once_both_succeed(api: TaskboardClient) -> None:
