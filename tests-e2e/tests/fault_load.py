@@ -32,6 +32,7 @@ class Call:
     started: float
     ended: float
     status: int  # 0: no answer (transport error)
+    request_id: str  # sent as X-Request-ID: the gateway's log lines name it
     detail: str = ""
 
     @property
@@ -47,6 +48,7 @@ class Project:
     unsure_names: list[str] = field(default_factory=list)  # renames that failed after the last
     deleted: bool = False
     unsure: bool = False  # its deletion failed: it may or may not be gone
+    deletion: str | None = None  # the request id of its DELETE
     tasks_created: int = 0
     tasks_unknown: int = 0  # creations that failed in flight
 
@@ -160,19 +162,23 @@ class Load:
         *,
         ok: set[int],
         token: str | None = None,
+        request_id: str | None = None,
         **kwargs: Any,
     ) -> httpx.Response | None:
         """The answer when its status is in ``ok``; else None, and the call is a failure."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        request_id = request_id or str(uuid.uuid4())
+        headers = {"X-Request-ID": request_id}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         started = time.monotonic()
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.TransportError as error:
             self.outcome.calls.append(
-                Call(method, route, started, time.monotonic(), 0, repr(error))
+                Call(method, route, started, time.monotonic(), 0, request_id, repr(error))
             )
             return None
-        call = Call(method, route, started, time.monotonic(), response.status_code)
+        call = Call(method, route, started, time.monotonic(), response.status_code, request_id)
         if response.status_code not in ok:
             call.detail = response.text[:300]
         self.outcome.calls.append(call)
@@ -228,7 +234,10 @@ class Load:
         path, token = f"/api/projects/{project.id}", account.token
         deleted = None
         if await self.call("PUT", f"{path}/archive", "archive", ok={200}, token=token) is not None:
-            deleted = await self.call("DELETE", path, "delete", ok={204}, token=token)
+            project.deletion = str(uuid.uuid4())
+            deleted = await self.call(
+                "DELETE", path, "delete", ok={204}, token=token, request_id=project.deletion
+            )
         project.deleted = deleted is not None
         project.unsure = deleted is None
 
@@ -292,6 +301,33 @@ class Load:
         assert seen is not None
         assert back is not None, "the killed replicas were never started again"
         return [c for c in self.outcome.calls if seen < c.started < back]
+
+    def deleted_before_their_resend(self, gateway_log: str) -> list[Call]:
+        """Failed DELETEs answered 404 (project not found) after the gateway logged that it
+        resent that very request, its first attempt lost in flight on a killed replica: that
+        attempt had deleted the project before the kill, and the resend found it gone (a DELETE
+        is idempotent in its effect, not in its answer). Their projects count as deleted, so
+        the convergence check asserts that they are gone."""
+        resent = {
+            line.rsplit("resending id=", 1)[1].strip()
+            for line in gateway_log.splitlines()
+            if " lost DELETE (" in line and "resending id=" in line
+        }
+        gone = f"{PROBLEM_TYPE}project-not-found"
+        calls = [
+            c
+            for c in self.failed_writes()
+            if c.method == "DELETE"
+            and c.status == 404
+            and problem_type(c.detail) == gone
+            and c.request_id in resent
+        ]
+        ids = {c.request_id for c in calls}
+        for account in self.accounts:
+            for project in account.projects.values():
+                if project.deletion in ids:
+                    project.deleted, project.unsure = True, False
+        return calls
 
     def not_a_lost_request(self, calls: list[Call]) -> list[Call]:
         """Of failed calls, those the gateway did not answer with the 502 problem of a service

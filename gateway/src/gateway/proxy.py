@@ -92,6 +92,7 @@ class Proxy:
         name = route.upstream.name
         session = request.app[SESSIONS][name]
         replicas = self._replicas[name]
+        request_id = request[REQUEST_ID]
         headers = upstream_headers(
             request.headers,
             client_ip=believed_address(
@@ -101,7 +102,7 @@ class Proxy:
                 self._trusted_proxies,
             ),
             scheme=request.scheme,
-            request_id=request[REQUEST_ID],
+            request_id=request_id,
             public_origin=self._public_origin,
         )
         # The gateway's span is the services' parent (when tracing; else the client's goes on).
@@ -134,13 +135,30 @@ class Proxy:
                 started = streamed is not None and streamed.received > 0
                 if not_connected > self._retries or started:
                     raise
-                logger.info("%s: %s not connected (%s); next", name, replica, _why(error))
+                logger.info(
+                    "%s: %s not connected (%s); next id=%s",
+                    name,
+                    replica,
+                    _why(error),
+                    request_id,
+                    extra={"request_id": request_id},
+                )
                 continue
             except LOST_BEFORE_ANSWER as error:
                 if resent_after_loss or not may_resend:
                     raise
                 resent_after_loss = True
-                logger.info("%s: %s lost %s (%s); resending", name, replica, method, _why(error))
+                # The id says which answer came from a resend: a resent DELETE that the lost
+                # attempt had already carried out is answered 404.
+                logger.info(
+                    "%s: %s lost %s (%s); resending id=%s",
+                    name,
+                    replica,
+                    method,
+                    _why(error),
+                    request_id,
+                    extra={"request_id": request_id},
+                )
                 continue
             replicas.answered(replica)
             return response, replica

@@ -1,5 +1,6 @@
 """When a service is down, slow or flaky, or the client sends too much: problem+json."""
 
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -53,6 +54,24 @@ async def test_idempotent_methods_are_resent_once_after_the_connection_drops(
     ):
         assert response.status == 200
     assert server.requests == 2
+
+
+async def test_a_resend_is_logged_with_the_request_id_its_answer_carries(
+    start_gateway: GatewayFactory, client: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A resent DELETE that the lost attempt had carried out is answered 404: the log says which.
+    caplog.set_level(logging.INFO, logger="gateway.proxy")
+    async with (
+        dropping_server(drops=1) as (flaky, _),
+        start_gateway(accounts_url=flaky) as gateway,
+        client.delete(gateway + "/api/users/me") as response,
+    ):
+        request_id = response.headers["X-Request-ID"]
+    resends = [r for r in caplog.records if "resending" in r.getMessage()]
+    assert len(resends) == 1, [r.getMessage() for r in caplog.records]
+    assert " lost DELETE (" in resends[0].getMessage()
+    assert resends[0].getMessage().endswith(f"; resending id={request_id}")
+    assert getattr(resends[0], "request_id", None) == request_id  # a field of its JSON line
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
